@@ -1,0 +1,138 @@
+"""School information: the performance-tables spine, GIAS-derived details, GIAS extract and links."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from .. import sources
+from ._cache import cached
+from ._dfe import DataFormatError, read_text_table
+
+
+def _need(frame: pd.DataFrame, columns: list[str], path: Path) -> None:
+    if missing := sorted(set(columns) - set(frame.columns)):
+        raise DataFormatError(f"{path}: expected columns {missing} are missing (has {list(frame.columns)[:12]} ...)")
+
+
+def _urn(series: pd.Series) -> pd.Series:
+    """URNs as strings of digits ('100000'), whatever the file stored (int, float '100000.0', text)."""
+    text = series.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
+    return text.mask(text.isin(["", "nan", "<NA>"]), pd.NA)
+
+
+def read_school_spine(path: Path | str | None = None, *, source_id: str = "school_spine_2019") -> pd.DataFrame:
+    """DfE performance-tables school spine: URN, LA, name, type, phase, gender, admissions policy, OTHERURN.
+
+    The 3.6 MB workbook takes seconds to parse, so the tidy table is cached as parquet in data/processed.
+    """
+    path = Path(path) if path else sources.path(source_id)
+
+    def build() -> pd.DataFrame:
+        raw = pd.read_excel(path, dtype=str)
+        cols = ["URN", "LA", "ESTAB", "SCHNAME", "TOWN", "POSTCODE", "ICLOSE", "MINORGROUP", "NFTYPE",
+                "ISPRIMARY", "ISSECONDARY", "AGEL", "AGEH", "GENDER", "RELDENOM", "ADMPOL", "OTHERURN"]
+        _need(raw, cols, path)
+        out = pd.DataFrame(
+            {
+                "urn": _urn(raw["URN"]),
+                "la_code": raw["LA"].str.strip().str.zfill(3),
+                "estab": raw["ESTAB"].str.strip(),
+                "school_name": raw["SCHNAME"].str.strip(),
+                "town": raw["TOWN"].str.strip(),
+                "postcode": raw["POSTCODE"].str.strip(),
+                "is_closed": raw["ICLOSE"].str.strip() == "1",
+                "minor_group": raw["MINORGROUP"].str.strip(),
+                "school_type": raw["NFTYPE"].str.strip(),
+                "is_primary": raw["ISPRIMARY"].str.strip() == "1",
+                "is_secondary": raw["ISSECONDARY"].str.strip() == "1",
+                "age_low": pd.to_numeric(raw["AGEL"], errors="coerce"),
+                "age_high": pd.to_numeric(raw["AGEH"], errors="coerce"),
+                "gender": raw["GENDER"].str.strip(),
+                "religious_character": raw["RELDENOM"].str.strip(),
+                "admissions_policy": raw["ADMPOL"].str.strip(),
+                "other_urn": _urn(raw["OTHERURN"]),
+            }
+        )
+        return out.dropna(subset=["urn"]).reset_index(drop=True)
+
+    return cached(path, "school_spine_v1", build)
+
+
+def read_school_details(path: Path | str | None = None) -> pd.DataFrame:
+    """GIAS-derived school details (c. 2018): URN, name, postcode, status, type, phase, gender, other URN, LA."""
+    path = Path(path) if path else sources.path("school_details_2018")
+    raw = read_text_table(path)
+    cols = ["URN", "Name", "Postcode", "Status", "Type", "Primary", "Secondary", "Gender", "Other URN",
+            "Local Authority", "Age From", "Age To"]
+    _need(raw, cols, path)
+    return pd.DataFrame(
+        {
+            "urn": _urn(raw["URN"]),
+            "school_name": raw["Name"],
+            "postcode": raw["Postcode"],
+            "status": raw["Status"],
+            "school_type": raw["Type"],
+            "is_primary": raw["Primary"] == "1",
+            "is_secondary": raw["Secondary"] == "1",
+            "gender": raw["Gender"],
+            "other_urn": _urn(raw["Other URN"]),
+            "la_code": raw["Local Authority"].str.zfill(3),
+            "age_low": pd.to_numeric(raw["Age From"], errors="coerce"),
+            "age_high": pd.to_numeric(raw["Age To"], errors="coerce"),
+        }
+    ).dropna(subset=["urn"])
+
+
+def read_gias_schools(path: Path | str | None = None) -> pd.DataFrame:
+    """GIAS extract (April 2022) from an R data file: URN, LA (from the DfE number), district, ward, postcode."""
+    path = Path(path) if path else sources.path("gias_schools_2022")
+
+    def build() -> pd.DataFrame:
+        import rdata
+
+        with warnings.catch_warnings():
+            # rdata warns that R's Date/tibble classes fall back to data.frame: expected, harmless.
+            warnings.simplefilter("ignore", UserWarning)
+            objects = rdata.read_rda(path)
+        if "dim_school" not in objects:
+            raise DataFormatError(f"{path}: expected an R object 'dim_school', found {list(objects)}")
+        raw = objects["dim_school"]
+        cols = ["urn", "dfe_number", "school_name", "establishment_type", "phase_type", "school_status",
+                "administrative_district", "administrative_ward", "postcode", "town"]
+        _need(raw, cols, path)
+        out = pd.DataFrame(
+            {
+                "urn": _urn(raw["urn"]),
+                "la_code": raw["dfe_number"].astype("string").str.split("/").str[0].str.zfill(3),
+                "school_name": raw["school_name"].astype("string"),
+                "school_type": raw["establishment_type"].astype("string"),
+                "phase": raw["phase_type"].astype("string"),
+                "status": raw["school_status"].astype("string"),
+                "district": raw["administrative_district"].astype("string"),
+                "ward": raw["administrative_ward"].astype("string"),
+                "postcode": raw["postcode"].astype("string"),
+                "town": raw["town"].astype("string"),
+            }
+        )
+        return out.dropna(subset=["urn"]).reset_index(drop=True)
+
+    return cached(path, "gias_schools_v1", build)
+
+
+def read_gias_links(path: Path | str | None = None) -> pd.DataFrame:
+    """GIAS links: one row per (URN, linked URN, link type, date); predecessor/successor bridges URN changes."""
+    path = Path(path) if path else sources.path("gias_links_2021")
+    raw = read_text_table(path)
+    _need(raw, ["URN", "LinkURN", "LinkName", "LinkType", "LinkEstablishedDate"], path)
+    return pd.DataFrame(
+        {
+            "urn": _urn(raw["URN"]),
+            "linked_urn": _urn(raw["LinkURN"]),
+            "linked_name": raw["LinkName"],
+            "link_type": raw["LinkType"],
+            "link_date": pd.to_datetime(raw["LinkEstablishedDate"], format="%d-%m-%Y", errors="coerce"),
+        }
+    )
