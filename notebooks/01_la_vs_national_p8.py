@@ -23,8 +23,8 @@
 # grade higher per subject than pupils nationally with the same KS2 results.
 
 # %% tags=["parameters"]
-year: int = 2017  # academic year END (2017 = 2016/17)
-la: str = "330"  # DfE local authority code, as a string ("330" = Birmingham)
+year: int = 2017  # academic year END: 2017 means 2016/17
+la: str = "330"  # DfE local authority code, as a string: "330" is Birmingham
 
 # %%
 from analysis import findings, load, plots, progress8, reference, report

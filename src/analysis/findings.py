@@ -196,9 +196,9 @@ class FindingsLog:
         return frame
 
     def save(self, directory: Path | str | None = None) -> Path:
-        """Write ``<run dir>/findings/<notebook>.json`` atomically (temp file, then move)."""
+        """Write ``<run dir>/<year>/findings/<notebook>.json`` atomically (temp file, then move)."""
         base = Path(directory) if directory else run_dir()
-        out = base / "findings" / f"{self.notebook}.json"
+        out = base / str(self.year) / "findings" / f"{self.notebook}.json"
         write_json_atomic(out, [asdict(f) for f in self.findings])
         return out
 

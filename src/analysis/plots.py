@@ -6,14 +6,10 @@ data is passed to matplotlib as plain text (no mathtext), so names like "St Alba
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display needed; deterministic raster output
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
 
 HIGHLIGHT = "#d95f02"
 BASE = "#7570b3"

@@ -29,6 +29,11 @@ _PERIOD = re.compile(
 )
 
 
+def _same_century(start: int, two_digits: int) -> int:
+    year = (start // 100) * 100 + two_digits
+    return year + 100 if year < start else year
+
+
 def period_end_year(period: str) -> tuple[int | None, str | None]:
     """Academic/financial year END and release tag of a LAIT period label.
 
@@ -42,14 +47,11 @@ def period_end_year(period: str) -> tuple[int | None, str | None]:
         return None, None
     start = int(m["start"])
     if m["end"]:
-        end = m["end"]
-        year = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
-        if m["e2"]:  # "2013/14-15/16": the last academic year ends in 20(16)
-            year = (start // 100) * 100 + int(m["e2"])
-        elif m["s2"] is None and len(end) == 2 and year == start + 1:
-            pass  # "2016-17": a financial or academic year ending 2017
+        end = int(m["end"]) if len(m["end"]) == 4 else _same_century(start, int(m["end"]))
+        # "2013/14-15/16": the last academic year starts in (20)15 and ends a year later.
+        year = end + 1 if m["e2"] else end
     elif m["s2"]:
-        year = (start // 100) * 100 + int(m["s2"])
+        year = start + 1  # "2016/17" ends in 2017
     else:
         year = start
     return year, m["release"]

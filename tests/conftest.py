@@ -1,0 +1,28 @@
+"""Shared fixtures. Tests are in tiers: unit/ (hand-made frames), data/ (real fetched files), notebooks/
+(the runner executes every notebook), browser/ (the generated site in headless Chromium)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import paths, sources
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = str(item.fspath)
+        if "/tests/data/" in path:
+            item.add_marker(pytest.mark.data)
+        if "/tests/notebooks/" in path:
+            item.add_marker(pytest.mark.notebooks)
+            item.add_marker(pytest.mark.xdist_group("notebooks"))
+        if "/tests/browser/" in path:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("notebooks"))
+
+
+@pytest.fixture(scope="session")
+def raw_data_present() -> None:
+    missing = [s.id for s in sources.registry().values() if not s.local_path.exists()]
+    if missing:
+        pytest.fail(f"raw files missing from {paths.raw_dir()}: {missing}; run `make data` (or compendium fetch)")
