@@ -26,3 +26,14 @@ def raw_data_present() -> None:
     missing = [s.id for s in sources.registry().values() if not s.local_path.exists()]
     if missing:
         pytest.fail(f"raw files missing from {paths.raw_dir()}: {missing}; run `make data` (or compendium fetch)")
+
+
+@pytest.fixture(scope="session")
+def full_run(tmp_path_factory, raw_data_present):
+    """`compendium run` of every notebook at its default year, as `make reproduce` does (shared by the
+    notebook and browser tiers, which xdist keeps on one worker)."""
+    from analysis import runner
+
+    out = tmp_path_factory.mktemp("reports")
+    runner.run(out=out, jobs=2, progress=False, log=lambda m: None)
+    return out

@@ -13,14 +13,6 @@ from analysis import cli, runner, sources
 pytestmark = pytest.mark.usefixtures("raw_data_present")
 
 
-@pytest.fixture(scope="session")
-def full_run(tmp_path_factory) -> Path:
-    """`compendium run` of every notebook at its default year, as `make reproduce` does."""
-    out = tmp_path_factory.mktemp("reports")
-    runner.run(out=out, jobs=2, progress=False, log=lambda m: None)
-    return out
-
-
 def _findings(out: Path, year: int) -> pd.DataFrame:
     return pd.DataFrame(json.loads((out / str(year) / "findings.json").read_text()))
 

@@ -31,3 +31,5 @@ __all__ = [
     "split_value_status",
     "status_codes",
 ]
+from .ks4_5acem import read_ks4_5acem
+from .primary import read_absence, read_census, read_ks2_trimmed

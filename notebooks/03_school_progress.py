@@ -1,0 +1,207 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Schools whose disadvantaged pupils out-progress the national non-disadvantaged average
+#
+# **Finding (BEP, tables 4 and 5, 2017 revised KS4):** in nine Birmingham non-selective mixed schools,
+# disadvantaged pupils made more progress (Progress 8) than non-disadvantaged pupils nationally in both
+# 2016 and 2017; three schools were above the national figure on attainment and progress for all and for
+# disadvantaged pupils.
+#
+# **The criterion (as in the source):** a school's disadvantaged P8 is strictly above the *national
+# non-disadvantaged* P8 (state-funded schools, the file's own national row) in the year AND the year before.
+#
+# This notebook runs for any LA and year the data hold. What it can show depends on the data, not the LA:
+# a full-schema DfE school file (per-LA, or DfE's national `england_ks4revised.csv`) has every pupil
+# group; with only the trimmed national files (all pupils), the same steps run and the disadvantaged
+# figures are marked as not in the data.
+
+# %% tags=["parameters"]
+year: int = 2017  # academic year END (2017 is 2016/17); the year before is shown too
+la: str = "330"  # DfE local authority code, as a string ("330" is Birmingham, "320" is Waltham Forest)
+min_pupils: int = 0  # a school's group counts for the criteria only with at least this many P8 pupils (0 means all)
+sector: str = "state-funded mainstream"  # or "state-funded special", "independent"; None means no filter
+admissions: str = "non-selective"  # or "selective"; None means no filter
+gender: str = "mixed"  # or "boys", "girls"; None means no filter
+
+# %%
+from analysis import findings, load, plots, reference, schools
+
+log = findings.FindingsLog("03_school_progress", year=year)
+year = reference.validate_year(year, schools.available_years())
+la = reference.validate_la(la, schools.available_las())
+
+# %% [markdown]
+# ## Which data cover this LA and year
+#
+# A full-schema file (role `ks4_school_full`) carries P8 and A8 for all, disadvantaged and non-disadvantaged
+# pupils with pupil counts and confidence intervals, for the year and (back-columns) the year before. The
+# trimmed national files carry all-pupil P8 and A8 only.
+
+# %%
+availability = schools.data_availability(year, la)
+full_analysis = bool(availability["full_analysis"].iloc[0])
+availability
+
+# %% [markdown]
+# ## Load every school record for the two years
+#
+# Full-schema rows first; the trimmed national files fill (URN, year) pairs the full file lacks, with
+# school type, admissions policy and gender from the DfE spine. Measures a file does not carry have status
+# `not_in_data`; DfE's own codes (SUPP, NE, NP, NA) are kept as statuses, never turned into numbers.
+
+# %%
+results = schools.read_results(year, la)
+results.groupby(["year", "level", "source_id"]).size().rename("records").reset_index()
+
+# %% [markdown]
+# ## National benchmarks from the file's national state-funded row
+#
+# The thresholds are the national state-funded figures (RECTYPE 7, "National (maintained schools)") in the
+# same file as the schools, for each year. Without a full-schema file there is no such row, so no threshold.
+
+# %%
+national = schools.national_benchmarks(results, year)
+national
+
+# %% [markdown]
+# ## Confidence intervals: DfE's method and its standard deviation
+#
+# DfE's 95% interval is P8 ± 1.96 × σ / √n, with n the school's P8 pupils and σ the national standard
+# deviation of pupil-level P8 scores for that year. σ is not in the files we hold, so it is backed out of the
+# file's own intervals (least squares of half-width on 1/√n) and checked: if recomputing every interval with
+# it lands within 0.01 of the file (two-decimal rounding), the method and σ reproduce DfE. The file's
+# intervals are used where given; one is computed only where the file has P8 and n but no interval.
+
+# %%
+sd = schools.estimate_p8_sd(results)
+results = schools.add_confidence_intervals(results, sd)
+sd
+
+# %% [markdown]
+# ## The LA's schools that pass the filters
+#
+# The filters apply to the school's record in the year (file's own type, admissions policy and gender
+# where it has them, else the spine's).
+
+# %%
+selected = schools.select_schools(results, la=la, year=year, sector=sector, admissions=admissions, gender=gender)
+selected[["urn", "school_name", "sector", "admissions", "gender", "source_id"]]
+
+# %% [markdown]
+# ## Link each school to its previous-year figures (URN changes)
+#
+# A school that became an academy gets a new URN, and DfE's back-columns only cover schools open under the
+# same URN. Where the school's own URN has no figures for the year before, the predecessor named in GIAS
+# links (then the spine's OTHERURN) is used when it has them.
+
+# %%
+previous = schools.link_previous_year(selected, results, load.read_gias_links(), load.read_school_spine(), year=year)
+previous[previous["link"] != "same URN"]
+
+# %% [markdown]
+# ## Each school's P8 and A8 by pupil group, both years
+#
+# Suppressed or unpublished values show their DfE code (SUPP, NE, NP, NA) or `not_in_data`; `data_urn` is
+# the URN the figures come from; `ci_source` says whether the interval is the file's or computed.
+
+# %%
+panel = schools.school_panel(selected, results, previous, year=year)
+schools.show_panel(panel)
+
+# %% [markdown]
+# ## Schools whose disadvantaged pupils beat the national non-disadvantaged P8 in both years
+#
+# Sorted by disadvantaged P8 in the year (highest first), then the year before, then name. The benchmark
+# columns are the thresholds. Empty when the data lack the disadvantaged split (see the first step).
+
+# %%
+beating = schools.beating_benchmark(panel, national, year=year, min_pupils=min_pupils)
+beating
+
+# %%
+chart, lines, group_label = schools.ranked(panel, national, year=year)
+plots.ranked_bars(chart, "p8", "school_name", None,
+                  f"Progress 8 of {group_label.lower()}, {year - 1}/{str(year)[-2:]}: LA {la} schools",
+                  reference_lines=lines, value_label=f"Progress 8 ({group_label.lower()})");
+
+# %% [markdown]
+# ## Schools strong on attainment and progress, for all and for disadvantaged pupils
+#
+# Above the national state-funded figure on A8 and on P8, for all pupils and for disadvantaged pupils,
+# in the year (BEP's table 5 criterion as we read it).
+
+# %%
+strong = schools.attainment_and_progress(panel, national, year=year, min_pupils=min_pupils)
+strong
+
+# %% [markdown]
+# ## Reconciliation: the LA's P8 rebuilt from its school rows
+#
+# Pupil-weighted mean of the school rows' P8 (weights: P8 pupils; every school row of the LA, special
+# schools included) against the file's LA row. The LA row also counts pupils whose schools have no row or no
+# published figure (e.g. alternative provision, pupils who left), so the pupil gap and the average P8
+# those pupils must have had for the two to agree are shown (range: the LA P8 is rounded to 2 dp).
+
+# %%
+reconciliation = schools.reconcile_la(results, la=la, year=year)
+reconciliation
+
+# %% [markdown]
+# ## Published school figures next to ours
+#
+# Each school in BEP's tables 4-5, matched to the LA's schools by normalised name (case, punctuation, '&'
+# folded; exact match first, else a unique containment match). `published only` marks figures our data
+# cannot reproduce (disadvantaged figures without a full-schema file). Schools of other LAs do not match.
+
+# %%
+published = schools.published_school_figures(panel, results, la=la, year=year)
+published
+
+# %% [markdown]
+# ## Record the findings
+#
+# Lists of schools are recorded alphabetically (as the source prints them); the tables above give URNs.
+# Without a full-schema file the disadvantaged findings are recorded as not reproducible.
+
+# %%
+no_split = ("Not computable from the data held: no full-schema KS4 file covers this LA (only all-pupil trimmed "
+            f"files). Add england_ks4revised.csv for {year} to the registry (role ks4_school_full, no la).")
+log.record("schools_beating_benchmark", sorted(beating["school_name"]) if full_analysis else None, key=la,
+           label=f"LA {la}: schools whose disadvantaged P8 beat the national non-disadvantaged P8 in {year - 1} and {year}",
+           section="Schools whose disadvantaged pupils beat the national non-disadvantaged P8 in both years",
+           note="" if full_analysis else no_split)
+log.record("schools_strong_attainment_progress", sorted(strong["school_name"]) if full_analysis else None, key=la,
+           label=f"LA {la}: schools above national A8 and P8 for all and disadvantaged pupils",
+           section="Schools strong on attainment and progress, for all and for disadvantaged pupils",
+           note="" if full_analysis else no_split)
+for row in national[national["pupil_group"] == "non_disadvantaged"].itertuples():
+    log.record("benchmark_non_disadvantaged_p8", row.p8, key="england", year=row.year,
+               label=f"England (state-funded): non-disadvantaged P8, {row.year}",
+               section="National benchmarks from the file's national state-funded row",
+               note="" if full_analysis else no_split)
+recon_all = reconciliation.set_index("pupil_group").loc["all"]
+log.record("la_p8_recomputed", recon_all["recomputed_p8"], key=la, label=f"LA {la}: P8 rebuilt from school rows",
+           section="Reconciliation: the LA's P8 rebuilt from its school rows",
+           note="" if full_analysis else "No LA row or P8 pupil counts in the trimmed files.")
+log.record("la_p8_published", recon_all["la_p8_file"], key=la, label=f"LA {la}: P8 in the file's LA row",
+           section="Reconciliation: the LA's P8 rebuilt from its school rows",
+           note="" if full_analysis else "No LA row in the trimmed files.")
+for row in published.itertuples():
+    log.record(row.finding_id, row.reproduced, key=row.printed_name, year=row.year,
+               label=f"{row.printed_name} (URN {row.urn}): {row.finding_id.replace('school_', '').replace('_', ' ')}",
+               section="Published school figures next to ours",
+               note=(f"Reproduced from {row.source_id}." if row.basis == "reproduced" else f"Published only. {no_split}"))
+log.save()
+log.table()

@@ -1,0 +1,216 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Families of Schools: similar-school families for primary schools
+#
+# **Source (BEP, Birmingham Families of Schools, Primary 2016/17):** all Birmingham primary schools were
+# grouped into **22 families** "according to prior attainment and context", with "the same method as the
+# Department for Education used" for the London/City Challenge Families of Schools: prior attainment 66%,
+# income deprivation (IDACI) and free school meals 20%, English as an additional language 10%, mobility 4%.
+# Each family has a characteristics sheet, an attainment sheet, three performance maps (attainment against
+# progress in reading, writing and maths) and a tracking map.
+#
+# This notebook rebuilds the families from public DfE files for any LA and year, and adds a "schools like
+# yours" view: each school's nearest neighbours on the same weighted factors.
+
+# %% tags=["parameters"]
+year: int = 2016  # academic year END of the KS2 results (2016 is 2015/16)
+la: str = "330"  # DfE local authority code, as a string ("330" is Birmingham)
+n_families: int = 22  # number of near-equal families (BEP: 22)
+weights: dict = {"prior_attainment": 0.66, "idaci_fsm": 0.20, "eal": 0.10, "mobility": 0.04}  # BEP/DfE weights
+k_neighbours: int = 10  # nearest neighbours per school in the "schools like yours" view
+urn: str = "103263"  # school for "find my school" (a URN, as a string; 103263 is a Birmingham primary)
+user_factors_file: str = ""  # optional CSV: urn plus extra factor columns (idaci, mobility) to use
+
+# %%
+from analysis import families, findings, load, reference
+
+log = findings.FindingsLog("06_families_of_schools", year=year)
+
+# %% [markdown]
+# ## Load the schools and check the parameters
+#
+# One row per school with KS2 results (at least one published % meeting the expected standard) in the LA:
+# KS2 results from the national KS2 file, the school's LA from DfE's school spine (URN join), pupils,
+# gender, SEN, EAL and FSM ever-6 from the January school census, absence from the absence file. The
+# census and absence files are the registry's closest to the KS2 year (shown below). Special schools are
+# left out: their intakes are not comparable with mainstream schools'.
+#
+# **Prior attainment.** The KS2 file has no KS1 column. But a school's KS2 progress score is its pupils'
+# average score minus the national average score of pupils with the same KS1 results, so *average scaled
+# score minus progress score* is the school's average **expected** KS2 score given its pupils' KS1 results:
+# the prior-attainment measure DfE uses to find "similar schools". We take it for reading and maths and
+# average the two. Writing is teacher-assessed (no scaled score; the file's "Writing Score" column cannot be
+# one), so writing has no expected score on the same scale and is left out. Published scores are whole
+# numbers and progress has one decimal, so the measure is good to about half a point.
+
+# %%
+year = reference.validate_year(year, families.available_years())
+la = reference.validate_la(la, families.available_las(year))
+schools = families.load_schools(year, la=la, user_factors_file=user_factors_file or None)
+la_name = schools["la_name"].iloc[0]
+print(f"{la_name}: {len(schools)} schools; data years {families.context_years(year)}")
+schools[["urn", "school_name", "prior_attainment", "read_expected", "mat_expected", "fsm_ever6_pct", "eal_pct"]].head()
+
+# %% [markdown]
+# ## Which factors the data has, and the weights used
+#
+# IDACI (income deprivation affecting children) and pupil mobility are **not in the public school files**.
+# The IDACI-and-FSM factor is measured by FSM ever-6 alone, and mobility has no data: its weight is set to 0
+# and the other weights are scaled up in proportion so they still sum to 1. A user who has IDACI or mobility
+# per school can pass a CSV (`user_factors_file`, columns `urn`, `idaci`, `mobility`): the columns are then
+# used with their weights.
+
+# %%
+weight_table = families.weight_table(schools, weights)
+weight_table
+
+# %% [markdown]
+# ## Build the families
+#
+# Each factor is z-standardised across the LA's schools (mean 0, SD 1), signed so that higher means a more
+# advantaged intake (higher prior attainment, less FSM, fewer EAL pupils), and combined with the weights
+# into a composite. Schools are sorted on the composite (ties by URN) and cut into `n_families` near-equal
+# bands: family 1 has the lowest composite (most challenging intake). A school missing a factor has the
+# other weights renormalised for it (`factors_missing` says which).
+
+# %%
+fam, neighbours, weight_table = families.build_families(schools, n_families=n_families, weights=weights,
+                                                         k=k_neighbours)
+sizes = families.family_sizes(fam)
+sizes
+
+# %% [markdown]
+# ## The families table
+#
+# Every school, its family, its factor values and z-scores, and its sheet values; written to
+# `data/processed/families_<la>_<year>.csv`.
+
+# %%
+path = families.write_families(fam, la, year)
+print(path.name)
+fam[["family", "urn", "school_name", "composite", "z_prior_attainment", "z_idaci_fsm", "z_eal", "prior_attainment",
+     "fsm_ever6_pct", "eal_pct", "factors_missing"]]
+
+# %% [markdown]
+# ## Bands and nearest neighbours: how far they agree
+#
+# Bands on a single composite can separate two schools that are close on every factor but sit either side
+# of a cut, and can join schools with the same composite but different profiles (high prior attainment and
+# high FSM against the reverse). The nearest neighbours use the distance on all weighted factors instead.
+# The share of a school's k nearest neighbours that fall in its own family measures the agreement.
+
+# %%
+families.agreement_summary(fam)
+
+# %% [markdown]
+# ## Characteristics sheets
+#
+# Per family: pupils on roll, % girls, FSM ever-6, EAL, SEN (statement/EHC plan and SEN support), prior
+# attainment and absence. The family means are below; every school's values are in the families table
+# (and CSV). Ethnicity and mobility, also on BEP's sheets, are not in the files we hold.
+
+# %%
+families.family_means(fam, families.CHARACTERISTICS)
+
+# %% [markdown]
+# ## Attainment sheets
+#
+# Per family: % meeting the expected standard and progress in reading, writing and maths, and combined
+# reading, writing and maths (RWM, expected and higher standard).
+
+# %%
+families.family_means(fam, families.ATTAINMENT)
+
+# %% [markdown]
+# ## Performance maps
+#
+# Attainment (% meeting the expected standard) against progress, one panel per family. Dashed lines: the
+# family's mean; dotted lines: England's (progress 0 by definition; attainment the pupil-weighted mean of all
+# schools). Points carry the school's ESTAB number (its DfE number within the LA, in the families table).
+
+# %%
+national = families.national_means(load.read_ks2_trimmed(year=year))
+national
+
+# %%
+families.family_map(fam, national, "read", title=f"{la_name} {year}: reading attainment against progress");
+
+# %%
+families.family_map(fam, national, "writ", title=f"{la_name} {year}: writing attainment against progress");
+
+# %%
+families.family_map(fam, national, "mat", title=f"{la_name} {year}: maths attainment against progress");
+
+# %% [markdown]
+# ## Tracking maps
+#
+# Combined RWM attainment against the gap between the school's lowest-attaining subject and RWM: a large
+# gap means many pupils who reach the standard in their weakest subject still miss it in another, i.e.
+# attainment is uneven across subjects.
+
+# %%
+families.family_map(fam, national, "tracking", title=f"{la_name} {year}: tracking map");
+
+# %% [markdown]
+# ## Contextual families: EAL and mobility
+#
+# Like BEP's extra families, schools banded on one contextual factor alone. EAL: the census share of pupils
+# whose first language is not English. Mobility: **not available** in the public files, so there is no
+# mobility family unless a user file supplies a `mobility` column (the table is then filled).
+
+# %%
+eal_families = families.contextual_families(schools, "eal", n_families)
+mobility_families = families.contextual_families(schools, "mobility", n_families)
+print(f"mobility families: {len(mobility_families)} schools (no mobility data)" if mobility_families.empty
+      else f"mobility families: {len(mobility_families)} schools")
+eal_families.groupby("family")["value"].agg(["size", "min", "max"])
+
+# %% [markdown]
+# ## Find my school
+#
+# The school given by `urn`, its family and its k nearest neighbours (distance on the weighted standardised
+# factors), with whether each neighbour is in the same family. Then its family's four maps, labelled by name.
+
+# %%
+my_urn, urn_note = families.resolve_urn(fam, urn)
+print(urn_note or f"URN {my_urn}")
+families.find_my_school(fam, neighbours, my_urn)
+
+# %%
+my_family = fam.loc[fam["urn"] == my_urn, "family"].iloc[0]
+families.characteristics_sheet(fam, my_family).merge(families.attainment_sheet(fam, my_family))
+
+# %%
+families.family_map(fam[fam["family"] == my_family], national, "tracking", label="school_name",
+                    title=f"Family {my_family} tracking map");
+
+# %% [markdown]
+# ## Record the findings
+#
+# BEP published the number of families (22) for Birmingham; the number of schools and family sizes are
+# not published.
+
+# %%
+section = "Build the families"
+log.record("n_schools", int(fam["family"].notna().sum()), key=la, section=section,
+           label=f"{la_name}: primary schools with KS2 results grouped into families")
+log.record("n_families", int(fam["family"].nunique()), key=la, section=section,
+           label=f"{la_name}: number of families")
+log.record("family_size_min", int(sizes["schools"].min()), key=la, section=section,
+           label=f"{la_name}: schools in the smallest family")
+log.record("family_size_max", int(sizes["schools"].max()), key=la, section=section,
+           label=f"{la_name}: schools in the largest family")
+log.save()
+log.table()

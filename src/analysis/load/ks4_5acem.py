@@ -1,0 +1,88 @@
+"""KS4 school-level 5+ A*-C incl. English and maths (5ACEM) by disadvantage (role ``ks4_5acem_school``).
+
+The 2013/14 file is a third-party merge of DfE's KS4 performance tables for state-funded mainstream schools
+(cp1252; numbers written like ``57.0``; suppressed or not-applicable cells are blank). Its columns ending
+``_weighted`` were added by the repository's author and are never read: only DfE's own columns are mapped
+(``data/reference/column_maps/ks4_5acem.csv``, keyed by file year, so a 2012/13 file needs only new map rows
+and a registry entry).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .. import sources
+from ._dfe import REPORTED, DataFormatError, apply_column_map, read_column_map, read_text_table
+
+#: RECTYPE in this file is text, not DfE's numeric codes (1/2/4/5/7 in the metadata file).
+RECTYPE_LEVELS = {"SCH": "school", "LA": "la"}
+
+_COUNT = pa.Check.ge(0)
+_PCT = pa.Check.in_range(0, 100)
+
+KS4_5ACEM = pa.DataFrameSchema(
+    {
+        "year": pa.Column(int, pa.Check.in_range(2000, 2100)),
+        "level": pa.Column("string", pa.Check.isin(list(RECTYPE_LEVELS.values()))),
+        "urn": pa.Column("string", pa.Check.str_matches(r"^\d{5,7}$"), nullable=True),
+        "la_code": pa.Column("string", pa.Check.str_matches(r"^\d{3}$")),
+        "region": pa.Column("string"),
+        "pupils": pa.Column(float, _COUNT, nullable=True),
+        "pupils_disadvantaged": pa.Column(float, _COUNT, nullable=True),
+        "pupils_other": pa.Column(float, _COUNT, nullable=True),
+        "pupils_low_prior": pa.Column(float, _COUNT, nullable=True),
+        "ks2_aps": pa.Column(float, pa.Check.in_range(0, 60), nullable=True),
+        "pct_disadvantaged": pa.Column(float, _PCT, nullable=True),
+        "pct_5acem_all": pa.Column(float, _PCT, nullable=True),
+        "pct_5acem_disadvantaged": pa.Column(float, _PCT, nullable=True),
+        "pct_5acem_other": pa.Column(float, _PCT, nullable=True),
+        "pct_5acem_low_prior": pa.Column(float, _PCT, nullable=True),
+    },
+    checks=[
+        pa.Check(
+            lambda f: bool(f.loc[f["level"] == "school", "urn"].notna().all()), error="every school row has a URN"
+        ),
+        pa.Check(
+            lambda f: bool(((f["pct_5acem_disadvantaged_status"] == REPORTED) == f["pct_5acem_disadvantaged"].notna()).all()),
+            error="pct_5acem_disadvantaged present iff its status is 'reported'",
+        ),
+    ],
+    strict=False,
+)
+
+
+def _strip_float_suffix(col: pd.Series) -> pd.Series:
+    # Codes were written through a float column ("202.0", "100053.0"): restore the DfE code.
+    return col.str.replace(r"\.0$", "", regex=True)
+
+
+def read_ks4_5acem(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
+    """One year's KS4 5ACEM file as a tidy table: one row per record (school or LA), as in the file.
+
+    Every measure has a float column and ``<name>_status`` (``reported``, or ``missing`` for a blank cell:
+    in this file a blank means suppressed, no pupils, or no results). ``level`` is ``school`` or ``la``.
+    Rows are kept exactly as in the file, including repeated rows: deciding what to drop is the analysis's job.
+    """
+    if path is None:
+        path = sources.path(sources.one("ks4_5acem_school", year).id)
+    path = Path(path)
+    raw = read_text_table(path)
+    column_map = read_column_map("ks4_5acem", year, file=str(path))
+    tidy = apply_column_map(raw, column_map, file=str(path), year=year)
+    for col in ("urn", "la_code"):
+        tidy[col] = _strip_float_suffix(tidy[col])
+    unknown = sorted(set(tidy["rectype"].dropna()) - set(RECTYPE_LEVELS))
+    if unknown or tidy["rectype"].isna().any():
+        raise DataFormatError(
+            f"{path}: column RECTYPE holds {unknown or 'blank values'}; expected one of {sorted(RECTYPE_LEVELS)}"
+        )
+    tidy["level"] = tidy["rectype"].map(RECTYPE_LEVELS).astype("string")
+    tidy["source_file"] = path.name
+    tidy["row_in_file"] = range(len(tidy))  # apply_column_map keeps file order for a one-year file
+    try:
+        return KS4_5ACEM.validate(tidy)
+    except pa.errors.SchemaError as exc:
+        raise DataFormatError(f"{path}: does not match the KS4 5ACEM schema: {exc}") from exc
