@@ -36,8 +36,9 @@ test: data ## set up and run the whole test suite (unit, data, notebooks, browse
 test-fast: data ## unit tests only
 	$(BIN)/python -m pytest -m "not notebooks and not browser and not data"
 
-bench: data ## benchmarks, written to benchmarks/results.md
-	$(BIN)/python benchmarks/run.py
+bench: data ## benchmarks: pupil-level months on 6M synthetic pupils, families for every primary in England
+	$(BIN)/python benchmarks/months_6m.py
+	$(BIN)/python benchmarks/families_national.py
 
 site: $(STAMP) ## rebuild reports/index.html from the runs present
 	$(BIN)/compendium site

@@ -271,7 +271,8 @@ def rank_gaps(
 
     scores = pd.to_numeric(pupils[score], errors="coerce").to_numpy(dtype=float)
     year_codes, years = pd.factorize(pupils["year"], sort=True)
-    area_codes, areas = pd.factorize(pupils["area"].astype(str), sort=True)
+    area_codes, areas = pd.factorize(pupils["area"], sort=True)  # no astype(str): 6M string copies
+    areas = pd.Index(areas).astype(str)
     ranks = percentile_ranks(scores, year_codes)
     ranked = ~np.isnan(ranks)
     dis = pupils["disadvantaged"].fillna(False).to_numpy(dtype=bool)
