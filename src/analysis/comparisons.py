@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
 
 # plots sets the deterministic matplotlib backend; import it before anything touches pyplot
 from . import plots, progress8, reference
@@ -454,8 +455,8 @@ def trend(measure_rows: pd.DataFrame, group: pd.DataFrame, pupils: pd.DataFrame,
         official = official_area_value(measure_rows, label, year) if is_region else None
         group_value, source = (official, "official") if official is not None else (est["weighted"], "estimate")
         pupils_year = int(weights["pupils_year"].iloc[0])
-        for area, value, src in [(la_name, la_value, "official"), (f"{label} average", group_value, source),
-                                 ("England", eng_value, "official")]:
+        for area, value, src in [(la_name, la_value, "official"), ("England", eng_value, "official"),
+                                 (f"{label} average", group_value, source)]:
             rows.append({"year": int(year), "area": area, "pupil_group": "disadvantaged", "value": value,
                          "source": src, "pupils_year": pupils_year})
     out = pd.DataFrame(rows)
@@ -468,10 +469,35 @@ def trend(measure_rows: pd.DataFrame, group: pd.DataFrame, pupils: pd.DataFrame,
 def ranked_chart(ranked: pd.DataFrame, value: str, highlight: str | None, title: str,
                  reference_lines: dict[str, float | None] | None = None, value_label: str = "Progress 8"
                  ) -> plots.plt.Figure:
-    """:func:`analysis.plots.ranked_bars` with the rank printed before each name and empty lines dropped."""
-    table = ranked.assign(label=[f"{r}. {n}" if r else f"{n} (no data)" for r, n in
-                                 zip(ranked["rank_label"], ranked["la_name"], strict=True)])
-    chosen = table.loc[table["la_name"] == highlight, "label"]
-    lines = {k: float(v) for k, v in (reference_lines or {}).items() if v is not None and pd.notna(v)}
-    return plots.ranked_bars(table, value, "label", chosen.iloc[0] if len(chosen) else None, title,
-                             reference_lines=lines or None, value_label=value_label)
+    """Horizontal seaborn bars in rank order ("2=" for ties), the chosen LA highlighted, each value printed
+    beside its bar, reference lines (England, group averages) listed in a legend below the chart."""
+    plt = plots.plt
+    plots.use_style()
+    table = ranked.assign(
+        label=[f"{r}. {plots._plain(n)}" if r else f"{plots._plain(n)} (no data)"
+               for r, n in zip(ranked["rank_label"], ranked["la_name"], strict=True)],
+        kind=np.where(ranked["la_name"] == highlight, "chosen", "other"),
+    )
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(table) + 2.2))
+    sns.barplot(data=table, y="label", x=value, hue="kind", palette={"chosen": plots.HIGHLIGHT, "other": plots.BASE},
+                order=list(table["label"]), hue_order=["chosen", "other"], dodge=False, legend=False, ax=ax)
+    finite = table[value].dropna()
+    span = float(finite.abs().max()) if len(finite) else 1.0
+    for i, v in enumerate(table[value]):
+        if pd.notna(v):  # the number sits just beyond the bar's end, on the side the bar points to
+            ax.text(v + (0.01 if v >= 0 else -0.01) * span * 3, i, f"{v:.2f}", va="center",
+                    ha="left" if v >= 0 else "right", fontsize=8, color="black")
+    styles = ["--", ":", "-.", (0, (5, 1))]
+    lines = {k: float(x) for k, x in (reference_lines or {}).items() if x is not None and pd.notna(x)}
+    for (name, x), ls in zip(lines.items(), styles, strict=False):
+        ax.axvline(x, color=plots.ENGLAND, linestyle=ls, linewidth=1.2, label=f"{plots._plain(name)} ({x:.2f})")
+    ax.axvline(0, color="grey", linewidth=0.8)
+    lo = min([0.0, *finite, *lines.values()]) - 0.25 * span
+    hi = max([0.0, *finite, *lines.values()]) + 0.25 * span
+    ax.set_xlim(lo, hi)
+    ax.set(xlabel=value_label, ylabel="", title=plots._plain(title))
+    if lines:
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(table), 1)),
+                  ncol=1, frameon=False)
+    fig.tight_layout()
+    return fig

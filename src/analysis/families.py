@@ -590,6 +590,7 @@ def family_map(families: pd.DataFrame, national: pd.DataFrame, kind: str, *, lab
     Dashed lines: the family's mean; dotted: England's. Points are labelled with ``label`` (ESTAB number
     by default, to keep panels readable; the families table gives the school).
     """
+    import matplotlib.pyplot as plt
     import seaborn as sns
 
     from . import plots
@@ -600,28 +601,39 @@ def family_map(families: pd.DataFrame, national: pd.DataFrame, kind: str, *, lab
     plots.use_style()
     nat = national.set_index("measure")["value"]
     data = families.dropna(subset=[x, y]).sort_values(["family", "urn"], kind="stable")
-    one = data["family"].nunique() == 1
-    grid = sns.FacetGrid(data, col="family", col_wrap=min(col_wrap, data["family"].nunique()), sharex=True,
-                         sharey=True, height=4.5 if one else 2.3, aspect=1.8 if one else 1.0, despine=False)
-    grid.map_dataframe(sns.scatterplot, x=x, y=y, color=plots.BASE, s=18 if not one else 30, linewidth=0)
-    fam_means = data.groupby("family")[[x, y]].mean()
-    for fam, ax in grid.axes_dict.items():
-        ax.axvline(fam_means.loc[fam, x], color=plots.HIGHLIGHT, linestyle="--", linewidth=0.9)
-        ax.axhline(fam_means.loc[fam, y], color=plots.HIGHLIGHT, linestyle="--", linewidth=0.9)
-        ax.axvline(nat[x], color=plots.ENGLAND, linestyle=":", linewidth=0.9)
-        ax.axhline(nat[y], color=plots.ENGLAND, linestyle=":", linewidth=0.9)
-        for row in data[data["family"] == fam].itertuples():
-            ax.annotate(plots._plain(getattr(row, label)), (getattr(row, x), getattr(row, y)), fontsize=7 if one else 5,
-                        xytext=(2, 2), textcoords="offset points", color="#333333")
-        ax.set_title(f"Family {fam}", fontsize=9 if not one else 11)
-    grid.set_axis_labels(xlabel, "")  # one y label for the figure: repeated long labels would overlap
-    grid.figure.supylabel(ylabel, fontsize=11)
-    grid.figure.suptitle(plots._plain(title or f"{ylabel} against {xlabel}"), fontweight="bold")
-    grid.figure.text(0.5, -0.01, "Dashed: family mean; dotted: England. Labels: "
-                     + ("school" if label == "school_name" else "ESTAB number (see the families table)"),
-                     ha="center", fontsize=8)
-    grid.figure.tight_layout()
-    return grid.figure
+    fams = sorted(data["family"].unique())
+    one = len(fams) == 1
+    ncols = min(col_wrap, len(fams))
+    nrows = -(-len(fams) // ncols)
+    size = (9.0, 5.0) if one else (2.3 * ncols, 2.2 * nrows + 0.8)
+    # Plain subplots with a fixed layout: tight_layout over 20+ panels costs seconds per figure.
+    fig, axes = plt.subplots(nrows, ncols, figsize=size, sharex=True, sharey=True, squeeze=False)
+    for ax in axes.ravel()[len(fams):]:
+        ax.set_visible(False)
+    for fam, ax in zip(fams, axes.ravel(), strict=False):
+        part = data[data["family"] == fam]
+        sns.scatterplot(data=part, x=x, y=y, color=plots.BASE, s=30 if one else 16, linewidth=0, ax=ax)
+        family_lines = {"color": plots.HIGHLIGHT, "linestyle": "--", "linewidth": 0.9}
+        england_lines = {"color": plots.ENGLAND, "linestyle": ":", "linewidth": 0.9}
+        ax.axvline(part[x].mean(), **family_lines)
+        ax.axhline(part[y].mean(), **family_lines)
+        ax.axvline(nat[x], **england_lines)
+        ax.axhline(nat[y], **england_lines)
+        for px, py, text in zip(part[x], part[y], part[label], strict=True):
+            ax.annotate(plots._plain(text), (px, py), fontsize=7 if one else 5, xytext=(2, 2),
+                        textcoords="offset points", color="#333333")
+        ax.set_title(f"Family {fam}", fontsize=11 if one else 9)
+        ax.set(xlabel="", ylabel="")
+    fig.supxlabel(xlabel, fontsize=11)
+    fig.supylabel(ylabel, fontsize=11)
+    fig.suptitle(plots._plain(title or f"{ylabel} against {xlabel}"), fontweight="bold")
+    fig.text(0.01, 0.005, "Dashed: family mean; dotted: England. Labels: "
+             + ("school" if label == "school_name" else "ESTAB number (see the families table)"),
+             ha="left", fontsize=8)
+    top = 0.88 if one else 1 - 0.9 / size[1]
+    fig.subplots_adjust(left=0.08 if one else 0.06, right=0.98, bottom=0.12 if one else 0.6 / size[1] + 0.02,
+                        top=top, hspace=0.35, wspace=0.12)
+    return fig
 
 
 def resolve_urn(families: pd.DataFrame, urn: str) -> tuple[str, str]:
