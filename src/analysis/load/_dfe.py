@@ -142,3 +142,21 @@ def apply_column_map(raw: pd.DataFrame, column_map: pd.DataFrame, *, file: str, 
             tidy[name] = np.nan
         tidy[f"{name}_status"] = tidy.get(f"{name}_status", pd.Series(MISSING, index=tidy.index)).fillna(MISSING)
     return tidy.sort_values(["year"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def read_mapped_table(
+    role: str, map_name: str, year: int, path: Path | str | None = None, *, la: str | None = None
+) -> tuple[pd.DataFrame, Path]:
+    """Read a registered DfE CSV (or ``path``) and apply its year's column map; returns (tidy, path).
+
+    The one way every column-mapped loader finds, reads and renames its file, with ``source_file`` set.
+    """
+    from .. import sources
+
+    if path is None:
+        path = sources.path(sources.one(role, year, la).id)
+    path = Path(path)
+    raw = read_text_table(path)
+    tidy = apply_column_map(raw, read_column_map(map_name, year, file=str(path)), file=str(path), year=year)
+    tidy["source_file"] = path.name
+    return tidy, path

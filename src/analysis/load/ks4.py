@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import schemas, sources
-from ._dfe import DataFormatError, apply_column_map, read_column_map, read_text_table
+from ._dfe import DataFormatError, read_mapped_table, read_text_table
 
 
 def decode_rectype(metadata: pd.DataFrame, *, file: str = "metadata") -> dict[str, str]:
@@ -72,12 +72,7 @@ def read_ks4_performance(
     ``is_state_funded_national`` marks the national state-funded row. Every measure has a float column and
     a ``<name>_status`` column (reported, SUPP, NE, NP, ...).
     """
-    if path is None:
-        path = sources.path(sources.one("ks4_school_full", year, la).id)
-    path = Path(path)
-    raw = read_text_table(path)
-    column_map = read_column_map("ks4_school", year, file=str(path))
-    tidy = apply_column_map(raw, column_map, file=str(path), year=year)
+    tidy, path = read_mapped_table("ks4_school_full", "ks4_school", year, path, la=la)
     meta = metadata if metadata is not None else _metadata(year)
     labels = decode_rectype(meta, file=f"KS4 metadata {year}")
     unknown = sorted(set(tidy["rectype"].dropna()) - set(labels))
@@ -88,17 +83,10 @@ def read_ks4_performance(
     tidy["is_state_funded_national"] = tidy["record_type"].str.contains("maintained|state", case=False, regex=True) & (
         tidy["level"] == "national"
     )
-    tidy["source_file"] = path.name
     return schemas.KS4_SCHOOL.validate(tidy)
 
 
 def read_ks4_trimmed(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
     """Trimmed national KS4 file (every school's all-pupil P8/A8, no LA column, no disadvantaged split)."""
-    if path is None:
-        path = sources.path(sources.one("ks4_school_trimmed", year).id)
-    path = Path(path)
-    raw = read_text_table(path)
-    column_map = read_column_map("ks4_school_trimmed", year, file=str(path))
-    tidy = apply_column_map(raw, column_map, file=str(path), year=year)
-    tidy["source_file"] = path.name
+    tidy, _ = read_mapped_table("ks4_school_trimmed", "ks4_school_trimmed", year, path)
     return tidy

@@ -14,8 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from .. import sources
-from ._dfe import REPORTED, DataFormatError, apply_column_map, read_column_map, read_text_table
+from ._dfe import REPORTED, DataFormatError, read_mapped_table
 
 #: RECTYPE in this file is text, not DfE's numeric codes (1/2/4/5/7 in the metadata file).
 RECTYPE_LEVELS = {"SCH": "school", "LA": "la"}
@@ -66,12 +65,7 @@ def read_ks4_5acem(path: Path | str | None = None, *, year: int) -> pd.DataFrame
     in this file a blank means suppressed, no pupils, or no results). ``level`` is ``school`` or ``la``.
     Rows are kept exactly as in the file, including repeated rows: deciding what to drop is the analysis's job.
     """
-    if path is None:
-        path = sources.path(sources.one("ks4_5acem_school", year).id)
-    path = Path(path)
-    raw = read_text_table(path)
-    column_map = read_column_map("ks4_5acem", year, file=str(path))
-    tidy = apply_column_map(raw, column_map, file=str(path), year=year)
+    tidy, path = read_mapped_table("ks4_5acem_school", "ks4_5acem", year, path)
     for col in ("urn", "la_code"):
         tidy[col] = _strip_float_suffix(tidy[col])
     unknown = sorted(set(tidy["rectype"].dropna()) - set(RECTYPE_LEVELS))
@@ -80,7 +74,6 @@ def read_ks4_5acem(path: Path | str | None = None, *, year: int) -> pd.DataFrame
             f"{path}: column RECTYPE holds {unknown or 'blank values'}; expected one of {sorted(RECTYPE_LEVELS)}"
         )
     tidy["level"] = tidy["rectype"].map(RECTYPE_LEVELS).astype("string")
-    tidy["source_file"] = path.name
     tidy["row_in_file"] = range(len(tidy))  # apply_column_map keeps file order for a one-year file
     try:
         return KS4_5ACEM.validate(tidy)

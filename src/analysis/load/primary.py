@@ -13,8 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from .. import sources
-from ._dfe import DataFormatError, apply_column_map, read_column_map, read_text_table
+from ._dfe import DataFormatError, read_mapped_table
 
 _URN = pa.Column("string", pa.Check.str_matches(r"^\d{5,7}$"), nullable=True)
 _PCT = dict(checks=pa.Check.in_range(0, 100), nullable=True)
@@ -56,16 +55,6 @@ ABSENCE = pa.DataFrameSchema(
 )
 
 
-def _read_mapped(role: str, map_name: str, year: int, path: Path | str | None) -> tuple[pd.DataFrame, Path]:
-    if path is None:
-        path = sources.path(sources.one(role, year).id)
-    path = Path(path)
-    raw = read_text_table(path)
-    tidy = apply_column_map(raw, read_column_map(map_name, year, file=str(path)), file=str(path), year=year)
-    tidy["source_file"] = path.name
-    return tidy, path
-
-
 def _mark_national(tidy: pd.DataFrame, marker_column: str, path: Path) -> pd.DataFrame:
     """Rows whose ``marker_column`` says NAT are England totals: level 'national', phase from ESTAB."""
     is_nat = tidy[marker_column].fillna("").str.upper().eq("NAT")
@@ -87,7 +76,7 @@ def read_ks2_trimmed(path: Path | str | None = None, *, year: int) -> pd.DataFra
     ``writ_score_as_published`` is the file's 'Writing Score': writing was teacher-assessed in 2016 and has
     no scaled score, so this column (probably the grammar, punctuation and spelling test) is not used.
     """
-    tidy, path = _read_mapped("ks2_school_trimmed", "ks2_school_trimmed", year, path)
+    tidy, path = read_mapped_table("ks2_school_trimmed", "ks2_school_trimmed", year, path)
     try:
         return KS2_SCHOOL.validate(tidy)
     except (pa.errors.SchemaError, pa.errors.SchemaErrors) as exc:
@@ -100,7 +89,7 @@ def read_census(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
     NP ('not published', e.g. FSM ever-6 for independent schools) stays a status. The two last rows
     (URN 'NAT', ESTAB PRI/SEC) are England's primary and secondary totals: ``level == 'national'``.
     """
-    tidy, path = _read_mapped("census", "census", year, path)
+    tidy, path = read_mapped_table("census", "census", year, path)
     try:
         return CENSUS.validate(_mark_national(tidy, "urn", path))
     except (pa.errors.SchemaError, pa.errors.SchemaErrors) as exc:
@@ -112,7 +101,7 @@ def read_absence(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
 
     The last rows (LA 'NAT', ESTAB PRI/SEC/SPE) are England's totals by phase: ``level == 'national'``.
     """
-    tidy, path = _read_mapped("absence", "absence", year, path)
+    tidy, path = read_mapped_table("absence", "absence", year, path)
     try:
         return ABSENCE.validate(_mark_national(tidy, "la_code", path))
     except (pa.errors.SchemaError, pa.errors.SchemaErrors) as exc:
