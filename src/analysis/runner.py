@@ -43,7 +43,7 @@ CORE_MODULES = ("findings", "load", "plots", "report", "reference", "schemas", "
 #: Packages whose versions are recorded in the manifest (and are part of the cache key).
 RECORDED_PACKAGES = (
     "pandas", "numpy", "matplotlib", "seaborn", "statsmodels", "scikit-learn", "pandera", "papermill",
-    "nbconvert", "nbclient", "ipykernel", "jupytext", "pooch", "pyarrow", "openpyxl", "duckdb", "rdata", "pyyaml",
+    "nbconvert", "nbclient", "ipykernel", "jupytext", "pooch", "pyarrow", "openpyxl", "python-calamine", "pyreadr", "duckdb", "pyyaml",
 )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import schemas, sources
+from .. import paths, schemas, sources
 from ._cache import cached
 from ._dfe import DataFormatError, read_text_table, split_value_status
 
@@ -90,8 +90,12 @@ def read_lait(
     (academic year end), release, value (float, rounded to the dictionary's ``dps``), status.
     """
     path = Path(path) if path else sources.path("lait_long")
-    # Parsing 640k rows takes seconds; the tidy table is cached by the file's checksum.
-    tidy = cached(path, "lait_v1", lambda: _build_lait(path, dictionary))
+    if dictionary is not None:  # a caller's own dictionary (tests): nothing to key a cache on
+        tidy = _build_lait(path, dictionary)
+    else:
+        # Parsing 640k rows takes seconds; the tidy table is cached, keyed by the file, dictionary and codes.
+        tidy = cached(path, "lait", lambda: _build_lait(path, None),
+                      depends_on=[sources.path("lait_dictionary"), paths.REFERENCE / "dfe_status_codes.csv"])
     if indicators is not None:
         if unknown := set(indicators) - set(tidy["indicator"].unique()):
             raise DataFormatError(f"{path}: indicators {sorted(unknown)} are not in the LAIT file")
@@ -135,7 +139,7 @@ def _build_lait(path: Path, dictionary: pd.DataFrame | None) -> pd.DataFrame:
 def read_la_code_list(path: Path | str | None = None) -> pd.DataFrame:
     """LA number, name, region and type (current boundaries) from LAIT's code list."""
     path = Path(path) if path else sources.path("la_code_list")
-    raw = pd.read_excel(path, dtype=str)
+    raw = pd.read_excel(path, dtype=str, engine="openpyxl")
     need = ["LA Number", "LA Name", "Region", "Type"]
     if missing := set(need) - set(raw.columns):
         raise DataFormatError(f"{path}: LA code list lacks columns {sorted(missing)}")
@@ -150,7 +154,7 @@ def read_la_code_list(path: Path | str | None = None) -> pd.DataFrame:
 def read_statistical_neighbours(path: Path | str | None = None) -> pd.DataFrame:
     """DfE children's services statistical neighbours: one row per (LA, neighbour) with rank and closeness."""
     path = Path(path) if path else sources.path("statistical_neighbours_2021")
-    raw = pd.read_excel(path, header=None, dtype=str)
+    raw = pd.read_excel(path, header=None, dtype=str, engine="openpyxl")
     # Two header rows (column numbers, then names); the names row starts with "LA num".
     header_row = raw.index[raw.iloc[:, 0].astype(str).str.strip() == "LA num"]
     if len(header_row) != 1:
