@@ -1,8 +1,10 @@
+import shutil
+
 import pandas as pd
 import pytest
 
-from analysis import load
-from analysis.load import lait
+from analysis import load, paths
+from analysis.load import ks4, lait
 
 
 class TestPeriodEndYear:
@@ -72,3 +74,92 @@ class TestReadKs4Performance:
         assert now.loc["7", "level"] == "national" and bool(now.loc["7", "is_state_funded_national"])
         before = tidy[tidy["year"] == 2016].set_index("rectype")
         assert before.loc["1", "p8_all_status"] == "NE"
+
+
+def _hand_made_ks4(path, *, drop=()):
+    """A two-record full-schema file: one school (P8 0.25, disadvantaged SUPP, 2016 NE) and the national row."""
+    cmap = pd.read_csv("data/reference/column_maps/ks4_school.csv", dtype=str)
+    cols = cmap.loc[cmap["file_year"] == "2017", "dfe_column"].tolist()
+    school = {c: "" for c in cols} | {"RECTYPE": "1", "LEA": "320", "URN": "100001", "P8MEA": "0.25",
+                                      "P8MEA_FSM6CLA1A": "SUPP", "P8MEA_16": "NE", "NOT_MAPPED": "x"}
+    national = {c: "" for c in cols} | {"RECTYPE": "7", "P8MEA": "-0.03", "NOT_MAPPED": "x"}
+    pd.DataFrame([school, national]).drop(columns=list(drop)).to_csv(path, index=False)
+    return path
+
+
+class TestReadKs4PerformanceRowsAndErrors:
+    def test_two_rows_per_record_in_file_order_latest_year_first(self, tmp_path):
+        tidy = load.read_ks4_performance(_hand_made_ks4(tmp_path / "f.csv"), year=2017, metadata=META)
+        # 2 records x (2017 + back-year 2016) = 4 rows: both 2017 rows, then both 2016 rows
+        assert tidy["year"].tolist() == [2017, 2017, 2016, 2016]
+        assert tidy["rectype"].tolist() == ["1", "7", "1", "7"]
+        assert tidy["p8_all"].tolist()[:2] == [0.25, -0.03] and tidy["p8_all_status"].tolist()[2] == "NE"
+
+    def test_missing_mapped_column_names_file_year_and_column(self, tmp_path):
+        path = _hand_made_ks4(tmp_path / "f.csv", drop=("P8MEA_FSM6CLA1A",))
+        with pytest.raises(load.DataFormatError, match=r"f\.csv: columns P8MEA_FSM6CLA1A expected for year 2017"):
+            load.read_ks4_performance(path, year=2017, metadata=META)
+
+    def test_callers_metadata_is_not_cached(self, tmp_path, monkeypatch):
+        monkeypatch.delenv("COMPENDIUM_NO_CACHE", raising=False)
+        monkeypatch.setenv("COMPENDIUM_PROCESSED_DIR", str(tmp_path / "processed"))
+        load.read_ks4_performance(_hand_made_ks4(tmp_path / "f.csv"), year=2017, metadata=META)
+        assert not (tmp_path / "processed").exists()
+
+
+class TestLabelRecords:
+    def test_labels_without_changing_the_input(self):
+        tidy = pd.DataFrame({"rectype": pd.array(["2", "4", "5"], dtype="string")})
+        out = ks4.label_records(tidy, META, year=2017, file="f.csv")
+        assert out["level"].tolist() == ["school", "la", "national"]
+        # 5 is 'National (all schools)': national but not the state-funded (maintained) row
+        assert out["is_state_funded_national"].tolist() == [False, False, False]
+        assert list(tidy.columns) == ["rectype"]
+
+    def test_unknown_rectype_names_the_file(self):
+        tidy = pd.DataFrame({"rectype": pd.array(["9"], dtype="string")})
+        with pytest.raises(load.DataFormatError, match=r"f\.csv: RECTYPE values \['9'\] are not described"):
+            ks4.label_records(tidy, META, year=2017, file="f.csv")
+
+
+class TestReadKs4PerformanceCache:
+    """The registry path: cached as parquet, keyed by the column map (copied to a tmp reference folder here)."""
+
+    @pytest.fixture
+    def setup(self, tmp_path, monkeypatch):
+        reference = tmp_path / "reference"
+        shutil.copytree(paths.REFERENCE / "column_maps", reference / "column_maps")
+        shutil.copy(paths.REFERENCE / "dfe_status_codes.csv", reference)
+        meta_file = tmp_path / "meta.csv"
+        META.to_csv(meta_file, index=False)
+        monkeypatch.setattr(paths, "REFERENCE", reference)
+        monkeypatch.setattr(ks4, "_metadata_path", lambda year: meta_file)
+        monkeypatch.setattr(ks4, "_metadata", lambda year: META)
+        monkeypatch.delenv("COMPENDIUM_NO_CACHE", raising=False)
+        monkeypatch.setenv("COMPENDIUM_PROCESSED_DIR", str(tmp_path / "processed"))
+        builds = []
+        real_build = ks4._build_ks4_performance
+        monkeypatch.setattr(ks4, "_build_ks4_performance", lambda *a: builds.append(1) or real_build(*a))
+        return _hand_made_ks4(tmp_path / "f.csv"), reference, builds, tmp_path / "processed" / "cache"
+
+    def test_second_call_served_from_cache_and_equal(self, setup):
+        path, _, builds, cache = setup
+        first = load.read_ks4_performance(path, year=2017)
+        second = load.read_ks4_performance(path, year=2017)
+        assert len(builds) == 1 and len(list(cache.glob("*.parquet"))) == 1
+        pd.testing.assert_frame_equal(first, second, check_exact=True)
+        assert [str(d) for d in first.dtypes] == [str(d) for d in second.dtypes]
+
+    def test_rebuilt_when_the_column_map_changes(self, setup):
+        path, reference, builds, cache = setup
+        first = load.read_ks4_performance(path, year=2017)
+        with open(reference / "column_maps" / "ks4_school.csv", "a") as f:
+            f.write("\n")  # new bytes, same rows (blank lines are skipped)
+        again = load.read_ks4_performance(path, year=2017)
+        assert len(builds) == 2 and len(list(cache.glob("*.parquet"))) == 2
+        pd.testing.assert_frame_equal(first, again, check_exact=True)
+
+    def test_year_is_part_of_the_cache_name(self, setup):
+        path, _, _, cache = setup
+        load.read_ks4_performance(path, year=2017)
+        assert [p.name.split("-")[0] for p in cache.glob("*.parquet")] == ["ks4_performance_v1_2017"]

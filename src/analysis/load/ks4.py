@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import schemas, sources
+from .. import paths, schemas, sources
+from ._cache import cached
 from ._dfe import DataFormatError, read_mapped_table, read_text_table
+
+#: Bump when the tidy table's meaning changes without a change to the loader code or its inputs.
+CACHE_NAME = "ks4_performance_v1"
 
 
 def decode_rectype(metadata: pd.DataFrame, *, file: str = "metadata") -> dict[str, str]:
@@ -53,9 +57,40 @@ def record_level(label: str) -> str:
     return "school"
 
 
+def _metadata_path(year: int) -> Path:
+    return sources.path(sources.one("ks4_school_full_meta", year).id)
+
+
 @lru_cache(maxsize=8)
 def _metadata(year: int) -> pd.DataFrame:
-    return read_text_table(sources.path(sources.one("ks4_school_full_meta", year).id))
+    return read_text_table(_metadata_path(year))
+
+
+def label_records(tidy: pd.DataFrame, metadata: pd.DataFrame, *, year: int, file: str) -> pd.DataFrame:
+    """Add ``record_type`` (RECTYPE decoded by the year's metadata), ``level`` and ``is_state_funded_national``.
+
+    >>> meta = pd.DataFrame({"Metafile heading": ["RECTYPE"], "Metafile description": [
+    ...     "Record type (1=mainstream school; 4=local authority; 7=National (maintained schools))"]})
+    >>> tidy = pd.DataFrame({"rectype": pd.array(["1", "7"], dtype="string")})
+    >>> label_records(tidy, meta, year=2017, file="f.csv")[["level", "is_state_funded_national"]].values.tolist()
+    [['school', False], ['national', True]]
+    """
+    labels = decode_rectype(metadata, file=f"KS4 metadata {year}")
+    unknown = sorted(set(tidy["rectype"].dropna().unique()) - set(labels))
+    if unknown:
+        raise DataFormatError(f"{file}: RECTYPE values {unknown} are not described in the {year} metadata ({labels})")
+    out = tidy.copy()
+    out["record_type"] = out["rectype"].map(labels).astype("string")
+    out["level"] = out["record_type"].map({label: record_level(label) for label in labels.values()}).astype("string")
+    out["is_state_funded_national"] = out["record_type"].str.contains("maintained|state", case=False, regex=True) & (
+        out["level"] == "national"
+    )
+    return out
+
+
+def _build_ks4_performance(path: Path, year: int, metadata: pd.DataFrame) -> pd.DataFrame:
+    tidy, path = read_mapped_table("ks4_school_full", "ks4_school", year, path)
+    return label_records(tidy, metadata, year=year, file=str(path))
 
 
 def read_ks4_performance(
@@ -71,18 +106,27 @@ def read_ks4_performance(
     decoded from the year's metadata file into ``record_type`` and ``level`` (school / la / national);
     ``is_state_funded_national`` marks the national state-funded row. Every measure has a float column and
     a ``<name>_status`` column (reported, SUPP, NE, NP, ...).
+
+    The tidy table is cached as parquet in ``data/processed/cache``, keyed by the raw file, the column map, the
+    status codes, the metadata file and the loader code; it is validated on every call, cached or not. A
+    caller's own ``metadata`` frame is never cached (there is no file to key it on).
     """
-    tidy, path = read_mapped_table("ks4_school_full", "ks4_school", year, path, la=la)
-    meta = metadata if metadata is not None else _metadata(year)
-    labels = decode_rectype(meta, file=f"KS4 metadata {year}")
-    unknown = sorted(set(tidy["rectype"].dropna()) - set(labels))
-    if unknown:
-        raise DataFormatError(f"{path}: RECTYPE values {unknown} are not described in the {year} metadata ({labels})")
-    tidy["record_type"] = tidy["rectype"].map(labels).astype("string")
-    tidy["level"] = tidy["record_type"].map(record_level).astype("string")
-    tidy["is_state_funded_national"] = tidy["record_type"].str.contains("maintained|state", case=False, regex=True) & (
-        tidy["level"] == "national"
-    )
+    if path is None:
+        path = sources.path(sources.one("ks4_school_full", year, la).id)
+    path = Path(path)
+    if metadata is not None:
+        tidy = _build_ks4_performance(path, year, metadata)
+    else:
+        tidy = cached(
+            path,
+            f"{CACHE_NAME}_{year}",  # the year picks the column map's rows: part of what the table is built from
+            lambda: _build_ks4_performance(path, year, _metadata(year)),
+            depends_on=[
+                paths.REFERENCE / "column_maps" / "ks4_school.csv",
+                paths.REFERENCE / "dfe_status_codes.csv",
+                _metadata_path(year),
+            ],
+        )
     return schemas.KS4_SCHOOL.validate(tidy)
 
 
