@@ -16,7 +16,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import plots, sources
+# plots (seaborn, scipy.stats: ~1.3 s) is imported by the chart functions only: the runner imports this
+# module just to check --year, and the notebook's calculations need no plotting library.
+from . import sources
 from .reference import ParameterError
 
 ROLE = "ks4_5acem_school"
@@ -104,11 +106,11 @@ def usability(schools: pd.DataFrame, group: str) -> pd.Series:
     """
     cohort_col, rate_col = _group_columns(group)
     cohort, rate = schools[cohort_col], schools[rate_col]
-    reason = pd.Series("used", index=schools.index, dtype="object")
-    reason[rate.isna()] = "rate blank (suppressed)"
-    reason[cohort == 0] = "zero cohort"
-    reason[cohort.isna()] = "cohort blank (no results)"
-    return reason
+    # First matching reason wins. np.select, not boolean-mask assignment on a Series: pandas' fallback path
+    # for masks costs ~1 ms a call, and the half-gap sensitivity tables call this hundreds of times.
+    reason = np.select([cohort.isna(), cohort.eq(0), rate.isna()],
+                       ["cohort blank (no results)", "zero cohort", "rate blank (suppressed)"], "used")
+    return pd.Series(reason, index=schools.index, dtype="object")
 
 
 def usable(schools: pd.DataFrame, group: str) -> pd.DataFrame:
@@ -370,9 +372,9 @@ def group_benchmark(rates: pd.Series, cohorts: pd.Series, *, benchmark: str, top
     if benchmark == "p80_school":
         return float(np.percentile(rates.to_numpy(dtype=float), 80))
     k = max(1, math.ceil(top_share * len(rates) - 1e-9))
-    order = pd.DataFrame({"r": rates.to_numpy(dtype=float), "c": cohorts.to_numpy(dtype=float)})
-    top = order.sort_values("r", ascending=False, kind="stable").head(k)
-    return float((top["r"] * top["c"]).sum() / top["c"].sum())
+    r, c = rates.to_numpy(dtype=float), cohorts.to_numpy(dtype=float)
+    top = np.argsort(-r, kind="stable")[:k]  # highest rates first; equal rates keep row order
+    return float((r[top] * c[top]).sum() / c[top].sum())
 
 
 def half_gap(
@@ -397,26 +399,36 @@ def half_gap(
     if band_by not in schools.columns:
         raise ParameterError(f"band_by: {band_by!r} is not a column; expected e.g. 'pct_disadvantaged' or 'ks2_aps'")
     benchmark_min_cohort = _check_min_cohort(benchmark_min_cohort)
-    used = usable(schools, group)
+    # Only the columns the simulation reads: filtering the whole table (dozens of text columns) once per band,
+    # for each of the sensitivity tables' rows, was most of their run time.
+    used = usable(schools[list(dict.fromkeys(["urn", cohort_col, rate_col, band_by]))], group)
     used = used[used[band_by].notna()].sort_values("urn", kind="stable").copy()
     used["band"] = assign_bands(used[band_by], n_groups=n_groups, banding=banding)
+    # Per band on numpy arrays rather than pandas sub-frames: the sensitivity tables run this for ~230 bands
+    # and pandas' per-operation overhead was nearly all of the time. Same arithmetic in the same order.
+    band = used["band"].to_numpy(dtype="float64", na_value=np.nan)
+    cohort, rate, by = (used[col].to_numpy(dtype="float64") for col in (cohort_col, rate_col, band_by))
     rows = []
-    for band, part in used.groupby("band", sort=True):
-        setters = part[part[cohort_col] >= benchmark_min_cohort]
-        bench = group_benchmark(setters[rate_col], setters[cohort_col], benchmark=benchmark, top_share=top_share)
-        gap = (bench - part[rate_col]).clip(lower=0)
+    for b in np.unique(band[~np.isnan(band)]):
+        inside = band == b
+        c, r = cohort[inside], rate[inside]
+        setters = c >= benchmark_min_cohort
+        bench = group_benchmark(pd.Series(r[setters]), pd.Series(c[setters]), benchmark=benchmark,
+                                top_share=top_share)
+        gap = np.maximum(bench - r, 0)  # NaN (no benchmark in the band) stays NaN: no gain
+        pupils = c.sum()
         rows.append(
             {
-                "band": int(band),
-                "band_from": float(part[band_by].min()),
-                "band_to": float(part[band_by].max()),
-                "schools": len(part),
-                "pupils": float(part[cohort_col].sum()),
-                "current": float((part[rate_col] / 100 * part[cohort_col]).sum()),
-                "current_pct": weighted_rate(part, group),
+                "band": int(b),
+                "band_from": float(by[inside].min()),
+                "band_to": float(by[inside].max()),
+                "schools": int(inside.sum()),
+                "pupils": float(pupils),
+                "current": float((r / 100 * c).sum()),
+                "current_pct": float((r * c).sum() / pupils) if pupils else float("nan"),  # = weighted_rate
                 "benchmark_pct": bench,
                 "schools_below": int((gap > 0).sum()),
-                "extra": float((0.5 * gap / 100 * part[cohort_col]).sum()),
+                "extra": float(np.nansum(0.5 * gap / 100 * c)),
             }
         )
     out = pd.DataFrame(rows)
@@ -485,6 +497,8 @@ def plot_rate_distribution(flagged: pd.DataFrame, national_rate: float, title: s
     import matplotlib.pyplot as plt
     import seaborn as sns
 
+    from . import plots
+
     plots.use_style()
     fig, ax = plt.subplots()
     sns.histplot(data=flagged, x="pct_5acem_disadvantaged", binwidth=5, binrange=(0, 100), color=plots.BASE, ax=ax)
@@ -500,6 +514,8 @@ def plot_rate_distribution(flagged: pd.DataFrame, national_rate: float, title: s
 def plot_by_region(regions: pd.DataFrame, title: str):
     """Bars: code-breaker schools per region (London highlighted), labelled with the region's share."""
     import matplotlib.pyplot as plt
+
+    from . import plots
 
     plots.use_style()
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(regions) + 1.5))
@@ -520,6 +536,8 @@ def plot_threshold(table: pd.DataFrame, title: str):
     """Line: code-breaker count (and share) against the minimum disadvantaged cohort."""
     import matplotlib.pyplot as plt
 
+    from . import plots
+
     plots.use_style()
     fig, ax = plt.subplots()
     ax.plot(table["min_cohort"], table["code_breakers"], marker="o", color=plots.BASE)
@@ -536,6 +554,8 @@ def plot_half_gap(bands: dict[str, pd.DataFrame], title: str):
     """Side-by-side bars: extra achievers per band for each simulation (dict: panel title -> bands table)."""
     import matplotlib.pyplot as plt
 
+    from . import plots
+
     plots.use_style()
     fig, axes = plt.subplots(1, len(bands), figsize=(5 * len(bands), 4.5), squeeze=False)
     for ax, (name, table) in zip(axes[0], bands.items(), strict=True):
@@ -543,7 +563,12 @@ def plot_half_gap(bands: dict[str, pd.DataFrame], title: str):
                   zip(table["band_from"], table["band_to"], strict=True)]
         ax.bar(np.arange(len(table)), table["extra"].to_numpy(dtype=float), color=plots.BASE)
         ax.set_xticks(np.arange(len(table)), labels, rotation=45, ha="right", fontsize=8)
-        ax.set(title=plots._plain(name), ylabel="Extra pupils reaching 5ACEM", xlabel="Band (range of the grouping)")
+        # y=1.0: where automatic placement puts a title over bottom-only tick labels, without re-measuring
+        # the axes on every draw.
+        ax.set_title(plots._plain(name), y=1.0)
+        ax.set(ylabel="Extra pupils reaching 5ACEM", xlabel="Band (range of the grouping)")
     fig.suptitle(plots._plain(title), fontweight="bold")
     fig.tight_layout()
+    for ax in axes[0]:
+        plots.freeze_ticks(ax)  # after the layout, which sets the panel sizes the tick count depends on
     return fig

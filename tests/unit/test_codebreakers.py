@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -223,6 +224,16 @@ class TestHalfGap:
         # band 2: S4 (30) and S6 (20) may; top 1 of 2 = S4 60 -> extra 4 as before
         assert bands["benchmark_pct"].tolist() == [50.0, 60.0]
         assert bands["extra"].tolist() == pytest.approx([1.5, 4.0])
+
+    def test_band_with_no_benchmark_setter_gains_nothing(self):
+        bands = self.run(benchmark_min_cohort=25)
+        # band 1: cohorts 10, 20, 10, none reaches 25 -> no benchmark (NaN), no school below it, extra 0
+        # band 2: only S4 (30) sets it -> 60; S5 0.5 x 20% x 10 = 1, S6 0.5 x 30% x 20 = 3 -> 4
+        assert math.isnan(bands["benchmark_pct"].iloc[0]) and bands["benchmark_pct"].iloc[1] == 60.0
+        assert bands["schools_below"].tolist() == [0, 2]
+        assert bands["extra"].tolist() == pytest.approx([0.0, 4.0])
+        # current % is unaffected: band 1 (80 x 10 + 50 x 20 + 20 x 10) / 40 = 50
+        assert bands["current_pct"].iloc[0] == pytest.approx(50.0)
 
     def test_top20_of_several_is_pupil_weighted(self):
         # 40% of 5 schools = 2 schools: (90 x 10 + 80 x 30) / 40 = 82.5, not the plain mean 85

@@ -248,3 +248,41 @@ class TestNationalMeans:
                             "mat_meet_pct": [55.0, 75.0], "rwm_meet_pct": [40.0, 60.0]})
         out = F.national_means(ks2).set_index("measure")["value"]
         assert out["read_meet_pct"] == 65.0 and out["tracking_gap_pct"] == 10.0 and out["mat_progress"] == 0.0
+
+
+class TestFamilyMap:
+    @staticmethod
+    def _map(national_read=66.0, **kw):
+        fam = pd.DataFrame({"family": [1, 1, 2, 2, 2], "urn": ["1", "2", "3", "4", "5"],
+                            "estab": ["2001", "2002", "2003", "2004", "2005"],
+                            "read_progress": [-2.0, 2.0, 0.0, 4.0, 8.0], "read_meet_pct": [40.0, 60.0, 50.0, 70.0, 90.0]})
+        national = pd.DataFrame({"measure": ["read_progress", "read_meet_pct"], "value": [0.0, national_read]})
+        return F.family_map(fam, national, "read", col_wrap=6, **kw)
+
+    def test_panels_lines_and_labels(self):
+        import matplotlib.pyplot as plt
+
+        fig = self._map()
+        panels = [ax for ax in fig.axes if ax.get_visible()]
+        assert [ax.get_title() for ax in panels] == ["Family 1", "Family 2"]
+        # family 1: mean progress (-2 + 2) / 2 = 0, mean attainment (40 + 60) / 2 = 50; England 0 and 66
+        lines = [tuple(line.get_xdata()) if line.get_xdata()[0] == line.get_xdata()[1] else tuple(line.get_ydata())
+                 for line in panels[0].lines]
+        assert lines == [(0.0, 0.0), (50.0, 50.0), (0.0, 0.0), (66.0, 66.0)]
+        # one label per school, ESTAB numbers, in URN order
+        assert [a._labels for ax in panels for a in ax.artists] == [["2001", "2002"], ["2003", "2004", "2005"]]
+        plt.close(fig)
+
+    def test_limits_cover_points_and_england_line(self):
+        import matplotlib.pyplot as plt
+
+        # attainment 40..90 but England at 120: the shared y axis must reach past 120 (5% margins)
+        fig = self._map(national_read=120.0)
+        low, high = fig.axes[0].get_ylim()
+        assert low < 40 and high > 120
+        plt.close(fig)
+
+    def test_bad_kind(self):
+        with pytest.raises(ParameterError, match="kind"):
+            F.family_map(pd.DataFrame(), pd.DataFrame({"measure": [], "value": []}), "science")
+

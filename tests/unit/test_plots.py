@@ -1,0 +1,89 @@
+"""Plot helpers: point labels drawn by one artist, and ticks fixed once layout is final."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.transforms import ScaledTranslation
+
+from analysis import plots
+
+X, Y, LABELS = [1.0, 4.0, 9.5], [2.0, 8.0, 9.5], ["2056", "St Alban's $5", "9999"]
+
+
+def _figure():
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=72)
+    ax.set(xlim=(0, 10), ylim=(0, 10))
+    return fig, ax
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+class TestPointLabels:
+    def test_anchor_is_offset_in_points(self):
+        fig, ax = _figure()
+        artist = plots.label_points(ax, [5.0], [5.0], ["A"], offset=(2, 2), fontsize=5)
+        # at 72 dpi a point is a pixel: the anchor is the data point's pixel position plus (2, 2)
+        px, py = ax.transData.transform((5.0, 5.0))
+        assert artist._positions()[0] == pytest.approx([px + 2, py + 2])
+        # left/baseline text: the extent starts at the anchor's x (and dips below it by the descent)
+        box = artist.get_window_extent(fig.canvas.get_renderer())
+        assert box.x0 == pytest.approx(px + 2) and box.y0 < py + 2 < box.y1
+        plt.close(fig)
+
+    def test_same_pixels_and_extent_as_one_text_per_label(self):
+        # The artist replaces ax.text(x, y, label, transform=data + 2 points, clip_on=False) per label: the PNG
+        # saved with bbox_inches="tight" (labels past the right edge widen it) must be byte-identical.
+        fig, ax = _figure()
+        offset = ax.transData + ScaledTranslation(2 / 72, 2 / 72, fig.dpi_scale_trans)
+        for x, y, label in zip(X, Y, LABELS, strict=True):
+            ax.text(x, y, plots._plain(label), transform=offset, fontsize=5, color="#333333", clip_on=False)
+        expected = _png(fig)
+        fig, ax = _figure()
+        plots.label_points(ax, X, Y, LABELS, fontsize=5, color="#333333")
+        assert _png(fig) == expected
+
+    def test_empty_and_missing_labels_are_skipped(self):
+        fig, ax = _figure()
+        artist = plots.label_points(ax, [1.0, np.nan, 3.0], [1.0, 2.0, 3.0], ["", "x", "B"], fontsize=5)
+        box = artist.get_window_extent(fig.canvas.get_renderer())
+        # only "B" at (3, 3) counts: the extent starts at its anchor
+        assert box.x0 == pytest.approx(ax.transData.transform((3.0, 3.0))[0] + 2)
+        plt.close(fig)
+
+
+class TestFreezeTicks:
+    def test_same_ticks_and_labels_inside_the_view(self):
+        fig, ax = _figure()
+        ax.set(xlim=(-7.3, 10.2), ylim=(18, 102))
+        fig.canvas.draw()
+        before = [([t.get_loc() for t in axis.get_major_ticks()], [t.get_text() for t in axis.get_ticklabels()])
+                  for axis in (ax.xaxis, ax.yaxis)]
+        plots.freeze_ticks(ax)
+        fig.canvas.draw()
+        after = [(list(axis.get_ticklocs()), [t.get_text() for t in axis.get_ticklabels()])
+                 for axis in (ax.xaxis, ax.yaxis)]
+        for (locs, labels), (new_locs, new_labels) in zip(before, after, strict=True):
+            # the frozen ticks are the automatic ticks that fall inside the view, labelled the same
+            keep = [i for i, loc in enumerate(locs) if loc in new_locs]
+            assert new_locs == [locs[i] for i in keep] and new_labels == [labels[i] for i in keep]
+        # x: -7.3..10.2 -> automatic ticks every 2.5 or 5; none outside the view survives
+        assert all(-7.3 <= loc <= 10.2 for loc in ax.get_xticks())
+        assert all(18 <= loc <= 102 for loc in ax.get_yticks())
+        plt.close(fig)
+
+    def test_shared_axes_share_the_frozen_ticks(self):
+        fig, axes = plt.subplots(1, 2, sharex=True, sharey=True)
+        axes[0].set(xlim=(0, 10), ylim=(0, 1))
+        plots.freeze_ticks(axes[0])
+        assert list(axes[1].get_xticks()) == list(axes[0].get_xticks())
+        assert list(axes[1].get_yticks()) == list(axes[0].get_yticks())
+        plt.close(fig)
