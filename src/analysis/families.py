@@ -359,12 +359,37 @@ def _knn(x: np.ndarray, wv: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]
             if not shared.any():
                 continue
             c_rows = np.flatnonzero(inverse == c_pat)
-            m = min(len(c_rows), k + 6)  # a few spare neighbours so exact ties can be broken by index
-            d, i = cKDTree(x[np.ix_(c_rows, shared)]).query(x[np.ix_(q_rows, shared)], k=list(range(1, m + 1)))
-            cand_i.append(c_rows[i])
-            cand_d.append(d / np.sqrt(wv[shared].sum()))
+            scale = 1 / np.sqrt(wv[shared].sum())
+            d, i = _query_keeping_ties(cKDTree(x[np.ix_(c_rows, shared)]), x[np.ix_(q_rows, shared)], k, scale)
+            cand_i.append(np.where(i < 0, -1, c_rows[np.maximum(i, 0)]))
+            cand_d.append(d * scale)
         _pick(q_rows, np.hstack(cand_i), np.hstack(cand_d), k, idx_out, d_out)
     return idx_out, d_out
+
+
+def _query_keeping_ties(tree, query: np.ndarray, k: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """The tree's nearest candidates for each query row: enough that no tie at the k-th place is cut.
+
+    Ties go to the lower index, so every candidate tied with a row's k-th neighbour must be seen. A row whose
+    last candidate ties (to 12 places, as ``_pick`` compares) with its (k+1)-th (k neighbours, and perhaps
+    itself) may have more tied candidates beyond: ask again for those rows with twice as many. Schools with
+    identical factors are common (hundreds share a distance of 0), so this is not a corner case.
+    Missing candidates (padding) are index -1, distance inf.
+    """
+    n = tree.n
+    m = min(n, k + 6)
+    d, i = tree.query(query, k=list(range(1, m + 1)))
+    while m < n:
+        rounded = np.round(d * scale, 12)
+        cut = rounded[:, -1] <= rounded[:, min(k, m - 1)]
+        if not cut.any():
+            break
+        m = min(n, 2 * m)
+        d_more, i_more = tree.query(query[cut], k=list(range(1, m + 1)))
+        d = np.pad(d, ((0, 0), (0, m - d.shape[1])), constant_values=np.inf)
+        i = np.pad(i, ((0, 0), (0, m - i.shape[1])), constant_values=-1)
+        d[cut], i[cut] = d_more, i_more
+    return d, i
 
 
 def _pick(rows, cand_idx, cand_d, k, idx_out, d_out) -> None:

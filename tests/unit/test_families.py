@@ -165,6 +165,17 @@ class TestNearestNeighbours:
         nn = self._nn({"z_a": [0.0, 1.0, 2.0]}, 1, urns=["a", "b", "c"])
         assert nn.set_index("urn").loc["b", "neighbour_urn"] == "a"
 
+    def test_many_tied_schools_still_go_to_the_lowest_urns(self):
+        # 20 schools with identical factors (all 0 apart), listed in reverse URN order, and one far away: every
+        # tied school's 2 nearest are the two lowest other URNs, however many ties lie beyond the search's
+        # first candidates (not oneself): s01 -> s02, s03; s02 -> s01, s03; s03 ... s20 -> s01, s02.
+        urns = [f"s{i:02d}" for i in range(20, 0, -1)] + ["far"]
+        nn = self._nn({"z_a": [0.0] * 20 + [9.0]}, 2, urns=urns)
+        got = nn.groupby("urn")["neighbour_urn"].agg(list)
+        assert got["s01"] == ["s02", "s03"] and got["s02"] == ["s01", "s03"]
+        assert all(got[f"s{i:02d}"] == ["s01", "s02"] for i in range(3, 21))
+        assert got["far"] == ["s01", "s02"]  # all 20 are 9 away: a 20-way tie, lowest URNs first
+
     def test_k_capped_and_bad_k(self):
         assert len(self._nn({"z_a": [0.0, 1.0]}, 5)) == 2  # each of 2 schools has only 1 other
         with pytest.raises(ParameterError, match="k_neighbours"):
