@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from .reference import ParameterError
+    from .errors import ParameterError
     from .sources import SourceError
 
     try:
@@ -71,11 +71,16 @@ def main(argv: list[str] | None = None) -> int:
                                  out=args.out, jobs=args.jobs, use_cache=not args.no_cache, progress=not args.quiet,
                                  log=lambda m: print(m, file=sys.stderr))
             counts = ", ".join(f"{n} {s}" for s, n in sorted(summary["status_counts"].items()))
+            slowest = ", ".join(f"{name} {s} s" for name, s in summary["slowest"])
             print(
                 f"done in {summary['seconds']} s: {summary['notebooks']} notebooks "
-                f"({summary['executed']} run, {summary['reused']} unchanged) for years "
-                f"{', '.join(map(str, summary['years']))}; findings: {counts}. Open {summary['out']}/index.html"
+                f"({summary['executed']} run{f', slowest: {slowest}' if slowest else ''}; "
+                f"{summary['reused']} unchanged) for years {', '.join(map(str, summary['years']))}; "
+                f"findings: {counts}. Open {summary['out']}/index.html"
             )
+            if summary["status_counts"].get("differs"):
+                print(f"{summary['status_counts']['differs']} findings differ from their published values "
+                      "(each report's note says why): `compendium check` lists them.")
             return 0
         if args.command == "check":
             from . import runner

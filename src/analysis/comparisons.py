@@ -53,7 +53,7 @@ def parse_comparator(comparator: object) -> str | list[str]:
     >>> parse_comparator("cities")
     Traceback (most recent call last):
     ...
-    analysis.reference.ParameterError: comparator: 'cities' is not one of core_cities, region, statistical_neighbours, or a list of LA codes such as "330,331,332"
+    analysis.errors.ParameterError: comparator: 'cities' is not one of core_cities, region, statistical_neighbours, or a list of LA codes such as "330,331,332"
     """
     if isinstance(comparator, str):
         text = comparator.strip()

@@ -180,9 +180,11 @@ def load_schools(year: int, *, la: str | None = None, user_factors_file: str | P
 
 def read_user_factors(path: str | Path) -> pd.DataFrame:
     """A user's CSV of extra factors: a ``urn`` column and numeric columns such as ``idaci``, ``mobility``."""
+    from . import dependencies
     from .load import DataFormatError, split_value_status
     from .load._dfe import read_text_table
 
+    dependencies.record_file(path)  # the runner reruns the notebook when the user edits this file
     raw = read_text_table(path)
     raw.columns = [c.lower() for c in raw.columns]
     if "urn" not in raw.columns:

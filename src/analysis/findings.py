@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import paths
+from . import dependencies, paths
 
 STATUSES = ("match", "differs", "not-published", "not-reproducible")
 
@@ -196,10 +196,15 @@ class FindingsLog:
         return frame
 
     def save(self, directory: Path | str | None = None) -> Path:
-        """Write ``<run dir>/<year>/findings/<notebook>.json`` atomically (temp file, then move)."""
+        """Write ``<run dir>/<year>/findings/<notebook>.json`` atomically (temp file, then move).
+
+        Beside it, ``dependencies/<notebook>.json``: what the notebook read (see :mod:`analysis.dependencies`),
+        which the runner turns into the notebook's cache key.
+        """
         base = Path(directory) if directory else run_dir()
         out = base / str(self.year) / "findings" / f"{self.notebook}.json"
         write_json_atomic(out, [asdict(f) for f in self.findings])
+        write_json_atomic(base / str(self.year) / "dependencies" / f"{self.notebook}.json", dependencies.snapshot())
         return out
 
 

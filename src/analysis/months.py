@@ -395,9 +395,12 @@ def synthetic_true_gaps(design: SyntheticDesign = SyntheticDesign()) -> pd.DataF
 
 def read_pupils(path: str | Path) -> pd.DataFrame:
     """A researcher's pupil file (CSV or parquet) with columns year, area, score, disadvantaged, fsm_share."""
+    from . import dependencies
+
     path = Path(path)
     if not path.exists():
         raise ParameterError(f"pupil_file: {path} does not exist")
+    dependencies.record_file(path)  # the runner reruns the notebook when the researcher's file changes
     if path.suffix.lower() in (".parquet", ".pq"):
         frame = pd.read_parquet(path)
     elif path.suffix.lower() == ".csv":

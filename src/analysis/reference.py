@@ -11,12 +11,9 @@ from functools import lru_cache
 import pandas as pd
 
 from . import paths
+from .errors import ParameterError  # noqa: F401  (re-exported: notebooks and modules use reference.ParameterError)
 
 ENGLAND_CODE = "970"
-
-
-class ParameterError(ValueError):
-    """A notebook or runner parameter is not one of the valid choices; the message lists them."""
 
 
 def _read(name: str) -> pd.DataFrame:

@@ -4,10 +4,14 @@ The runner
 
 1. reads ``notebooks/notebooks.yml`` and checks ``--year``, ``--la`` and every ``-p`` parameter against what
    the data and the notebooks accept *before* any notebook starts;
-2. builds everything in a temporary directory beside the output, running independent notebooks in parallel
-   (``jobs``) in fresh ``python3`` kernels;
-3. skips a notebook whose inputs (notebook text, parameters, raw-file checksums, library code, reference
-   tables, package versions) hash to the same key as in the previous run's manifest, reusing its outputs;
+2. reuses a notebook whose inputs are unchanged since the last run: its cache key hashes the notebook text,
+   its parameters, the package versions and the current content of what it read last time (registry
+   entries of the roles it looked up, reference tables, library modules: see :mod:`analysis.dependencies`).
+   A change to any of them reruns exactly the notebooks that read it; when nothing changed nothing is
+   rewritten;
+3. builds everything else in a temporary directory beside the output, running independent notebooks in
+   parallel (``jobs``, default: cores) in fresh ``python3`` kernels, longest first (by the last run's
+   timings), each exported to HTML as soon as it finishes;
 4. only when every notebook succeeded, swaps the new ``<year>/`` directories in; a failure names the notebook
    and cell, exits non-zero and leaves the previous reports untouched.
 """
@@ -34,17 +38,17 @@ from typing import Any
 
 import yaml
 
-from . import findings as findings_mod
 from . import paths, sources
-from .reference import ParameterError
+from .errors import ParameterError
 
-#: Library modules every notebook depends on (a change to any reruns every notebook).
-CORE_MODULES = ("findings", "load", "plots", "report", "reference", "schemas", "sources", "paths")
 #: Packages whose versions are recorded in the manifest (and are part of the cache key).
 RECORDED_PACKAGES = (
-    "pandas", "numpy", "matplotlib", "seaborn", "statsmodels", "scikit-learn", "pandera", "papermill",
-    "nbconvert", "nbclient", "ipykernel", "jupytext", "pooch", "pyarrow", "openpyxl", "python-calamine", "pyreadr", "duckdb", "pyyaml",
+    "pandas", "numpy", "matplotlib", "seaborn", "statsmodels", "scikit-learn", "scipy", "pandera", "papermill",
+    "nbconvert", "nbclient", "ipykernel", "jupytext", "pooch", "pyarrow", "openpyxl", "python-calamine", "pyreadr",
+    "duckdb", "pyyaml",
 )
+#: Bump when the cache-key recipe changes, so keys made by an older runner are never trusted.
+CACHE_KEY_VERSION = 2
 
 
 class RunError(RuntimeError):
@@ -59,8 +63,7 @@ class NotebookSpec:
     default_la: str | None
     years: str
     las: str | None
-    roles: tuple[str, ...]
-    modules: tuple[str, ...]
+    typical_seconds: float | None = None  # scheduling hint until the runner has timed the notebook
     path: Path | None = None  # tests point a spec at a notebook outside notebooks/
 
     @property
@@ -76,27 +79,26 @@ class Job:
     cache_key: str = ""
     reused: bool = False
     seconds: float = 0.0
+    expected_seconds: float = float("inf")  # from the last run; unknown notebooks start first
     outputs: list[str] = field(default_factory=list)
+    dependencies: dict[str, Any] = field(default_factory=dict)
 
 
 def load_specs(path: Path = paths.NOTEBOOKS / "notebooks.yml") -> list[NotebookSpec]:
     with open(path, encoding="utf-8") as f:
         entries = yaml.safe_load(f)["notebooks"]
-    specs = []
-    for e in entries:
-        specs.append(
-            NotebookSpec(
-                name=e["name"],
-                title=e["title"],
-                default_year=int(e["default_year"]),
-                default_la=None if e.get("default_la") is None else str(e["default_la"]),
-                years=e["years"],
-                las=e.get("las"),
-                roles=tuple(e.get("roles", [])),
-                modules=tuple(e.get("modules", [])),
-            )
+    return [
+        NotebookSpec(
+            name=e["name"],
+            title=e["title"],
+            default_year=int(e["default_year"]),
+            default_la=None if e.get("default_la") is None else str(e["default_la"]),
+            years=e["years"],
+            las=e.get("las"),
+            typical_seconds=e.get("typical_seconds"),
         )
-    return specs
+        for e in entries
+    ]
 
 
 def _call(ref: str, *args: Any) -> Any:
@@ -119,12 +121,20 @@ def valid_las(spec: NotebookSpec) -> dict[str, str]:
     return dict(_valid_las(spec)) if spec.las else {}
 
 
+def _notebook_libraries() -> None:
+    """Import-time settings for the notebook tooling, applied before nbformat is first imported."""
+    # jsonschema (imported by nbformat) loads rfc3987_syntax when it is installed (jupyterlab pulls it in), and
+    # that compiles a grammar for 1.6 s on import. Notebook JSON holds no IRIs to validate: run without it.
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 # --------------------------------------------------------------------------------------------------
 # Notebook parameters
 
 
 def read_notebook(spec: NotebookSpec):
     """The jupytext percent file as an nbformat notebook (kernel pinned to the generic python3)."""
+    _notebook_libraries()
     import jupytext
 
     nb = jupytext.read(spec.source)
@@ -132,9 +142,7 @@ def read_notebook(spec: NotebookSpec):
     return nb
 
 
-@lru_cache(maxsize=32)
-def notebook_parameters(spec: NotebookSpec) -> dict[str, str]:
-    """name → declared type ('int', 'str', 'dict', ...) from the notebook's parameters cell."""
+def _parse_parameters(spec: NotebookSpec) -> dict[str, str]:
     from papermill.translators import PythonTranslator
 
     nb = read_notebook(spec)
@@ -149,6 +157,22 @@ def notebook_parameters(spec: NotebookSpec) -> dict[str, str]:
             f"{spec.source}: the parameters cell has {len(lines)} lines but papermill reads {len(declared)} "
             "parameters; write one `name: type = value  # comment` per line, with no '=' in comments"
         )
+    return declared
+
+
+@lru_cache(maxsize=32)
+def notebook_parameters(spec: NotebookSpec) -> dict[str, str]:
+    """name → declared type ('int', 'str', 'dict', ...) from the notebook's parameters cell, as papermill reads it.
+
+    Parsing needs papermill and jupytext (a second of imports), so the answer is kept in data/processed,
+    keyed by the notebook's content and papermill's version.
+    """
+    key = hashlib.sha256(spec.source.read_bytes() + metadata.version("papermill").encode()).hexdigest()[:20]
+    store = paths.processed_dir() / "cache" / f"parameters-{key}.json"
+    if store.exists():
+        return json.loads(store.read_text(encoding="utf-8"))
+    declared = _parse_parameters(spec)
+    _write_json(store, declared)
     return declared
 
 
@@ -270,19 +294,13 @@ def plan(
 # Cache keys and the manifest
 
 
-def _hash_files(files: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for f in sorted(files):
-        digest.update(str(f.relative_to(paths.PROJECT_ROOT)).encode())
-        digest.update(f.read_bytes())
-    return digest.hexdigest()
-
-
-def _module_files(name: str) -> list[Path]:
-    base = Path(__file__).resolve().parent
-    if (base / name).is_dir():
-        return sorted((base / name).rglob("*.py"))
-    return [base / f"{name}.py"] if (base / f"{name}.py").exists() else []
+def _file_sha(relative: str) -> str:
+    """sha256 of a project-relative (or absolute) file; 'missing' if it is gone (which changes the key)."""
+    file = Path(relative) if Path(relative).is_absolute() else paths.PROJECT_ROOT / relative
+    try:
+        return hashlib.sha256(file.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
 
 
 def package_versions() -> dict[str, str]:
@@ -295,26 +313,68 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def input_sources(spec: NotebookSpec, year: int) -> list[sources.Source]:
-    """Registry entries of the notebook's roles (every year: notebooks may read year-1 or trends)."""
-    return [s for s in sources.registry().values() if s.role in spec.roles]
+def role_entries(roles: list[str]) -> dict[str, list[list[Any]]]:
+    """What the registry now says about each role: (id, year, la, format, sha256) of every file in it."""
+    registry = sources.registry()
+    return {
+        role: sorted([s.id, s.year, s.la, s.format, s.sha256] for s in registry.values() if s.role == role)
+        for role in sorted(set(roles))
+    }
 
 
-def cache_key(job: Job) -> str:
-    """Hash of everything the notebook's output depends on."""
-    spec = job.spec
+def cache_key(job: Job, dependencies: dict[str, Any]) -> str:
+    """Hash of everything the notebook's output depends on, given what it read (``dependencies``)."""
     parts = {
-        "notebook": hashlib.sha256(spec.source.read_bytes()).hexdigest(),
+        "version": CACHE_KEY_VERSION,
+        "notebook": hashlib.sha256(job.spec.source.read_bytes()).hexdigest(),
         "parameters": job.parameters,
-        "inputs": sorted(s.sha256 for s in input_sources(spec, job.year)),
-        "library": _hash_files(
-            [f for m in (*CORE_MODULES, *spec.modules) for f in _module_files(m)]
-        ),
-        "reference": _hash_files([p for p in paths.REFERENCE.rglob("*") if p.is_file()]),
-        "registry": hashlib.sha256(paths.SOURCES_FILE.read_bytes()).hexdigest(),
         "packages": package_versions(),
+        "roles": role_entries(dependencies.get("roles", [])),
+        "files": {f: _file_sha(f) for f in sorted(dependencies.get("files", []))},
+        "modules": {f: _file_sha(f) for f in sorted(dependencies.get("modules", []))},
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _read_manifest(year_dir: Path) -> dict[str, Any]:
+    try:
+        return json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def reusable(job: Job, previous_year_dir: Path) -> bool:
+    """True if the last run of this notebook in ``previous_year_dir`` had the same inputs and left every output.
+
+    Sets ``job.cache_key``, ``dependencies``, ``seconds`` and ``outputs`` from that run when it does.
+    """
+    entry = _read_manifest(previous_year_dir).get("notebooks", {}).get(job.spec.name)
+    if not entry or "dependencies" not in entry or not entry.get("cache_key"):
+        return False
+    if cache_key(job, entry["dependencies"]) != entry["cache_key"]:
+        return False
+    files = entry.get("outputs", [])
+    if not files or not all((previous_year_dir / f).exists() for f in files):
+        return False
+    job.cache_key = entry["cache_key"]
+    job.dependencies = entry["dependencies"]
+    job.seconds = float(entry.get("seconds", 0.0))
+    job.outputs = list(files)
+    job.reused = True
+    return True
+
+
+def _expected_seconds(spec: NotebookSpec, out_dir: Path) -> float:
+    """How long the notebook took last time in any year's run, else its ``typical_seconds``, else infinity
+    (an unknown notebook starts first)."""
+    seen = []
+    for year_dir in out_dir.glob("[0-9]*"):
+        entry = _read_manifest(year_dir).get("notebooks", {}).get(spec.name)
+        if entry and entry.get("seconds"):
+            seen.append(float(entry["seconds"]))
+    if seen:
+        return max(seen)
+    return float(spec.typical_seconds) if spec.typical_seconds else float("inf")
 
 
 def git_commit() -> dict[str, Any]:
@@ -332,13 +392,22 @@ def git_commit() -> dict[str, Any]:
 # Execution
 
 
-def _execute(job: Job, build_year_dir: Path, progress: bool) -> None:
+def _execute(job: Job, build_year_dir: Path, progress: bool) -> Job:
+    """Run one notebook with papermill, then export its HTML at once (while other notebooks still run)."""
+    _notebook_libraries()
     import papermill as pm
+    from traitlets.config import Config
+
+    from . import site
 
     nb = read_notebook(job.spec)
     executed = build_year_dir / "notebooks" / f"{job.spec.name}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    # Local sockets, not TCP: nothing listens on the network, and kernels print no plain-text warning. Each
+    # kernel gets its own short socket directory (parallel kernels would otherwise pick the same names, and
+    # a socket path must stay under ~100 characters whatever the project's path).
+    sockets = tempfile.mkdtemp(prefix="compendium-kernel-")
     try:
         pm.execute_notebook(
             nb,
@@ -348,37 +417,32 @@ def _execute(job: Job, build_year_dir: Path, progress: bool) -> None:
             progress_bar=progress,
             cwd=str(paths.PROJECT_ROOT),
             report_mode=False,
+            config=Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}}),
         )
     except pm.PapermillExecutionError as exc:
         raise RunError(
             f"{job.spec.name} (year {job.year}) failed in cell {exc.cell_index} "
             f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
         ) from None
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     job.seconds = time.perf_counter() - started
+    recorded = build_year_dir / "dependencies" / f"{job.spec.name}.json"
+    if not recorded.exists():
+        raise RunError(f"{job.spec.name} ran but recorded no findings (it must end with log.save())")
+    job.dependencies = json.loads(recorded.read_text(encoding="utf-8"))
+    recorded.unlink()
+    job.cache_key = cache_key(job, job.dependencies)
+    html = site.export_notebook_html(executed, job.spec.title)
+    job.outputs = [f"notebooks/{job.spec.name}.ipynb", f"findings/{job.spec.name}.json", *html]
+    return job
 
 
-def _reuse(job: Job, previous_year_dir: Path, build_year_dir: Path) -> bool:
-    """Copy the previous run's outputs of an unchanged notebook; False if anything is missing."""
-    manifest = previous_year_dir / "manifest.json"
-    if not manifest.exists():
-        return False
-    try:
-        entry = json.loads(manifest.read_text())["notebooks"][job.spec.name]
-    except (KeyError, ValueError):
-        return False
-    if entry.get("cache_key") != job.cache_key:
-        return False
-    files = entry.get("outputs", [])
-    if not files or not all((previous_year_dir / f).exists() for f in files):
-        return False
-    for f in files:
+def _copy_outputs(job: Job, previous_year_dir: Path, build_year_dir: Path) -> None:
+    for f in job.outputs:
         target = build_year_dir / f
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(previous_year_dir / f, target)
-    job.seconds = float(entry.get("seconds", 0.0))
-    job.outputs = list(files)
-    job.reused = True
-    return True
 
 
 def run(
@@ -395,52 +459,39 @@ def run(
     specs: list[NotebookSpec] | None = None,
 ) -> dict[str, Any]:
     """Plan, execute, export and swap in; returns a summary. Raises ParameterError / RunError."""
-    from tqdm.auto import tqdm
-
-    from . import site
-
     out_dir = Path(out) if out else paths.REPORTS
+    started = time.perf_counter()
     planned, notes = plan(year=year, la=la, only=only, params=params, specs=specs)
     for note in notes:
         log(f"note: {note}")
+    specs = specs or load_specs()
+    for job in planned:
+        if use_cache:
+            reusable(job, out_dir / str(job.year))
+        job.expected_seconds = _expected_seconds(job.spec, out_dir)
+    to_run = [j for j in planned if not j.reused]
+    reused = [j.spec.name for j in planned if j.reused]
+    if reused:
+        log(f"unchanged since the last run, reused: {', '.join(reused)}")
+    if not to_run and (out_dir / "index.html").exists():
+        # Nothing changed: the reports on disk are the reports these inputs give. Rewrite nothing.
+        return summarise(out_dir, planned, time.perf_counter() - started) | {"years": sorted({j.year for j in planned})}
+
     out_dir.mkdir(parents=True, exist_ok=True)
     build_root = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
-    started = time.perf_counter()
     try:
         os.environ[paths.RUN_DIR_ENV] = str(build_root)
         for job in planned:
-            job.cache_key = cache_key(job)
-        to_run = []
-        for job in planned:
-            year_dir = build_root / str(job.year)
-            if not (use_cache and _reuse(job, out_dir / str(job.year), year_dir)):
-                to_run.append(job)
-        n_jobs = max(1, jobs or os.cpu_count() or 1)
-        reused = [j.spec.name for j in planned if j.reused]
-        if reused:
-            log(f"unchanged since the last run, reused: {', '.join(reused)}")
+            if job.reused:
+                _copy_outputs(job, out_dir / str(job.year), build_root / str(job.year))
         if to_run:
-            show_cells = progress and (n_jobs == 1 or len(to_run) == 1)
-            with tqdm(total=len(to_run), desc="notebooks", unit="nb", disable=not progress or show_cells) as bar:
-                with concurrent.futures.ThreadPoolExecutor(max_workers=min(n_jobs, len(to_run))) as pool:
-                    futures = {pool.submit(_execute, j, build_root / str(j.year), show_cells): j for j in to_run}
-                    for fut in concurrent.futures.as_completed(futures):
-                        fut.result()  # re-raises RunError naming notebook and cell
-                        bar.update(1)
-                        bar.set_postfix_str(futures[fut].spec.name)
-            # HTML export in parallel too: nbconvert is CPU-bound, so use processes.
-            with concurrent.futures.ProcessPoolExecutor(max_workers=min(n_jobs, len(to_run))) as pool:
-                exported = list(pool.map(site.export_notebook_html,
-                                         [build_root / str(j.year) / "notebooks" / f"{j.spec.name}.ipynb"
-                                          for j in to_run],
-                                         [j.spec.title for j in to_run]))
-            for job, files in zip(to_run, exported, strict=True):
-                job.outputs = [f"notebooks/{job.spec.name}.ipynb", f"findings/{job.spec.name}.json", *files]
+            _execute_all(to_run, build_root, jobs=jobs, progress=progress)
         years = sorted({j.year for j in planned})
         for y in years:
-            _finish_year(build_root / str(y), [j for j in planned if j.year == y], out_dir / str(y),
-                         specs or load_specs())
+            _finish_year(build_root / str(y), [j for j in planned if j.year == y], out_dir / str(y), specs)
         swapped = _swap_in(build_root, out_dir, years)
+        from . import site
+
         site.write_site_index(out_dir)
     except BaseException:
         shutil.rmtree(build_root, ignore_errors=True)
@@ -448,21 +499,38 @@ def run(
     finally:
         os.environ.pop(paths.RUN_DIR_ENV, None)
     shutil.rmtree(build_root, ignore_errors=True)
-    summary = summarise(out_dir, planned, time.perf_counter() - started)
-    summary["years"] = swapped
-    return summary
+    return summarise(out_dir, planned, time.perf_counter() - started) | {"years": swapped}
+
+
+def _execute_all(to_run: list[Job], build_root: Path, *, jobs: int | None, progress: bool) -> None:
+    """Run the notebooks, longest first, ``jobs`` at a time; the first failure stops the run."""
+    from tqdm.auto import tqdm
+
+    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_run)))
+    # Longest first: with 2 workers, starting the longest notebook last would leave one core idle at the end.
+    ordered = sorted(to_run, key=lambda j: -j.expected_seconds)
+    show_cells = progress and n_jobs == 1 and len(to_run) == 1
+    with tqdm(total=len(ordered), desc="notebooks", unit="nb", disable=not progress or show_cells) as bar:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            futures = {pool.submit(_execute, j, build_root / str(j.year), show_cells): j for j in ordered}
+            try:
+                for fut in concurrent.futures.as_completed(futures):
+                    done = fut.result()  # re-raises RunError naming notebook and cell
+                    bar.set_postfix_str(f"{done.spec.name} {done.seconds:.0f} s")
+                    bar.update(1)
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
 
 
 def _finish_year(year_dir: Path, jobs: list[Job], previous_dir: Path, specs: list[NotebookSpec]) -> None:
     """Merge findings, keep notebooks of this year not rerun now, write findings.json/csv and manifest.json."""
     import pandas as pd
 
-    previous_manifest = {}
-    if (previous_dir / "manifest.json").exists():
-        try:
-            previous_manifest = json.loads((previous_dir / "manifest.json").read_text())
-        except ValueError:
-            previous_manifest = {}
+    from . import findings as findings_mod
+
+    previous_manifest = _read_manifest(previous_dir)
     names_now = {j.spec.name for j in jobs}
     entries: dict[str, Any] = {}
     # Notebooks of this year that were not part of this run (e.g. --only) keep their last good outputs.
@@ -475,10 +543,12 @@ def _finish_year(year_dir: Path, jobs: list[Job], previous_dir: Path, specs: lis
                 (year_dir / f).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(previous_dir / f, year_dir / f)
             entries[name] = entry
+    registry = sources.registry()
     for job in jobs:
         spec = job.spec
         if not (year_dir / "findings" / f"{spec.name}.json").exists():
             raise RunError(f"{spec.name} ran but recorded no findings (it must end with log.save())")
+        used = [registry[i] for i in job.dependencies.get("sources", []) if i in registry]
         entries[spec.name] = {
             "title": spec.title,
             "parameters": job.parameters,
@@ -488,8 +558,9 @@ def _finish_year(year_dir: Path, jobs: list[Job], previous_dir: Path, specs: lis
             "inputs": [
                 {"id": s.id, "file": f"data/raw/{s.filename}", "sha256": s.sha256, "url": s.url,
                  "licence": s.licence, "publisher": s.publisher, "year": s.year}
-                for s in input_sources(spec, job.year)
+                for s in used
             ],
+            "dependencies": job.dependencies,
             "outputs": sorted(set(job.outputs)),
         }
     order = {s.name: i for i, s in enumerate(specs)}
@@ -503,6 +574,7 @@ def _finish_year(year_dir: Path, jobs: list[Job], previous_dir: Path, specs: lis
         for col in ("value", "published"):
             table[col] = table[col].map(lambda v: " | ".join(map(str, v)) if isinstance(v, list) else v)
     table.to_csv(year_dir / "findings.csv", index=False, lineterminator="\n")
+    shutil.rmtree(year_dir / "dependencies", ignore_errors=True)
     manifest = {
         "year": int(year_dir.name),
         "generated_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -526,18 +598,29 @@ def _swap_in(build_root: Path, out_dir: Path, years: list[int]) -> list[int]:
     return years
 
 
+def _write_json(path: Path, payload: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(payload, f)
+    os.replace(tmp, path)
+
+
 def summarise(out_dir: Path, planned: list[Job], seconds: float) -> dict[str, Any]:
     counts: dict[str, int] = {}
+    names = {j.spec.name for j in planned}
     for y in sorted({j.year for j in planned}):
         with open(out_dir / str(y) / "findings.json", encoding="utf-8") as f:
             for finding in json.load(f):
-                if finding["notebook"] in {j.spec.name for j in planned}:
+                if finding["notebook"] in names:
                     counts[finding["status"]] = counts.get(finding["status"], 0) + 1
+    executed = sorted((j for j in planned if not j.reused), key=lambda j: -j.seconds)
     return {
         "notebooks": len(planned),
-        "executed": sum(not j.reused for j in planned),
-        "reused": sum(j.reused for j in planned),
+        "executed": len(executed),
+        "reused": len(planned) - len(executed),
         "seconds": round(seconds, 1),
+        "slowest": [(j.spec.name, round(j.seconds, 1)) for j in executed[:3]],
         "status_counts": counts,
         "out": str(out_dir),
     }
@@ -545,6 +628,8 @@ def summarise(out_dir: Path, planned: list[Job], seconds: float) -> dict[str, An
 
 def check(directory: Path | str) -> tuple[str, bool]:
     """Published vs reproduced for every findings.json under ``directory``; (text, any differs)."""
+    from . import findings as findings_mod
+
     directory = Path(directory)
     files = sorted(directory.glob("findings.json")) or sorted(directory.glob("*/findings.json"))
     if not files:

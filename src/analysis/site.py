@@ -18,7 +18,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from jinja2 import Environment, select_autoescape
 
 from . import paths, sources
@@ -101,6 +100,8 @@ def _heading_text(source: str) -> str | None:
 
 def prepare(nb: nbformat.NotebookNode, findings: list[dict[str, Any]], title: str, *, policy: bool):
     """Copy of the executed notebook ready for export: summary on top, figures captioned, noise removed."""
+    import nbformat  # here, not at the top: the dashboard alone must not pay for nbformat's imports
+
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     params = {}
     heading = title
@@ -168,6 +169,8 @@ def _exporter(policy: bool):
 
 def export_notebook_html(executed: Path | str, title: str) -> list[str]:
     """Write policy/ and review/ HTML and figure PNGs for one executed notebook; return paths relative to its year dir."""
+    import nbformat
+
     executed = Path(executed)
     year_dir = executed.parent.parent
     name = executed.stem

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
+from . import dependencies, paths
 
 
 class SourceError(RuntimeError):
@@ -100,6 +100,7 @@ def registry() -> dict[str, Source]:
 
 def find(role: str, year: int | None = None, la: str | None = None) -> list[Source]:
     """Registry entries of a role, optionally for one year and LA, newest year first."""
+    dependencies.record_role(role)
     hits = [
         s
         for s in registry().values()
@@ -110,6 +111,7 @@ def find(role: str, year: int | None = None, la: str | None = None) -> list[Sour
 
 def years_for(role: str) -> list[int]:
     """The years the registry holds files of ``role`` for."""
+    dependencies.record_role(role)
     return sorted({s.year for s in registry().values() if s.role == role and s.year is not None})
 
 
@@ -145,6 +147,7 @@ def path(source_id: str) -> Path:
     local = source.local_path
     if not local.exists():
         raise SourceError(f"{local} is missing: run `compendium fetch` (or `make data`) to download {source_id}")
+    dependencies.record_source(source.id, source.role)
     return local
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -101,3 +103,32 @@ class TestFailureAndCache:
         assert (a / "findings.json").read_bytes() == (b / "findings.json").read_bytes()
         figures = sorted(p.name for p in (a / "figures").iterdir())
         assert figures and all((a / "figures" / f).read_bytes() == (b / "figures" / f).read_bytes() for f in figures)
+
+    def test_nothing_changed_rewrites_nothing(self, full_run, tmp_path):
+        out = tmp_path / "reports"
+        shutil.copytree(full_run, out)
+        before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        summary = runner.run(out=out, progress=False, log=lambda m: None)
+        assert (summary["executed"], summary["reused"]) == (0, len(runner.load_specs()))
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+    def test_a_changed_input_reruns_exactly_the_notebooks_that_read_it(self, full_run, tmp_path, monkeypatch):
+        out = tmp_path / "reports"
+        shutil.copytree(full_run, out)
+        specs = runner.load_specs()
+        # Two inputs change: notebook 01's text (a note added), and the checksum of a statistical neighbours
+        # file, which only notebook 02 reads (its comparator groups); the other four read neither.
+        edited = tmp_path / "01_la_vs_national_p8.py"
+        edited.write_text(specs[0].source.read_text() + "\n# %% [markdown]\n# A note added by a reviewer.\n")
+        specs = [dataclasses.replace(specs[0], path=edited), *specs[1:]]
+        registry = dict(sources.registry())
+        registry["statistical_neighbours_2025"] = dataclasses.replace(registry["statistical_neighbours_2025"],
+                                                                      sha256="f" * 64)
+        monkeypatch.setattr(sources, "registry", lambda: registry)
+        runner.run(out=out, specs=specs, jobs=2, progress=False, log=lambda m: None)
+        rerun = set()
+        for year_dir in out.glob("[0-9]*"):
+            manifest = json.loads((year_dir / "manifest.json").read_text())
+            rerun |= {name for name, e in manifest["notebooks"].items() if not e["reused_from_previous_run"]}
+        assert rerun == {"01_la_vs_national_p8", "02_la_comparisons"}
+        assert "A note added by a reviewer." in (out / "2017" / "review" / "01_la_vs_national_p8.html").read_text()

@@ -297,3 +297,14 @@ class TestFamilyMap:
         with pytest.raises(ParameterError, match="kind"):
             F.family_map(pd.DataFrame(), pd.DataFrame({"measure": [], "value": []}), "science")
 
+
+class TestReadUserFactors:
+    def test_reads_factors_and_records_the_file(self, tmp_path):
+        from analysis import dependencies
+
+        path = tmp_path / "factors.csv"
+        path.write_text("URN,idaci,mobility\n100,0.25,SUPP\n101,0.5,4\n")
+        out = F.read_user_factors(path)
+        assert out["urn"].tolist() == ["100", "101"]
+        assert out["idaci"].tolist() == [0.25, 0.5] and np.isnan(out.loc[0, "mobility"])
+        assert str(path) in dependencies.snapshot()["files"]

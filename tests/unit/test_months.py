@@ -140,3 +140,12 @@ class TestReadPupils:
     def test_missing_file(self, tmp_path):
         with pytest.raises(ParameterError, match="pupil_file"):
             months.read_pupils(tmp_path / "none.csv")
+
+    def test_the_file_is_recorded_as_a_dependency_of_the_notebook(self, tmp_path):
+        from analysis import dependencies
+
+        path = tmp_path / "my_pupils.csv"
+        pd.DataFrame({"year": [2016], "area": ["A"], "score": [1.0], "disadvantaged": [True],
+                      "fsm_share": [1.0]}).to_csv(path, index=False)
+        months.read_pupils(path)
+        assert str(path) in dependencies.snapshot()["files"]

@@ -1,6 +1,8 @@
+import json
+
 import pytest
 
-from analysis import runner
+from analysis import runner, sources
 from analysis.reference import ParameterError
 
 
@@ -50,3 +52,89 @@ class TestCheck:
     def test_no_findings_is_an_error(self, tmp_path):
         with pytest.raises(FileNotFoundError, match="run `compendium run` first"):
             runner.check(tmp_path)
+
+
+def _job(tmp_path, text="# %% [markdown]\n# A notebook\n", **parameters):
+    notebook = tmp_path / "nb.py"
+    if not notebook.exists() or text != notebook.read_text():
+        notebook.write_text(text)
+    spec = runner.NotebookSpec(name="nb", title="t", default_year=2017, default_la=None, years="x:y", las=None,
+                               path=notebook)
+    return runner.Job(spec=spec, year=2017, parameters={"year": 2017, **parameters})
+
+
+def _previous_run(tmp_path, job, dependencies):
+    """A year folder as a previous run leaves it: one output and a manifest entry with key and dependencies."""
+    year_dir = tmp_path / "reports" / "2017"
+    (year_dir / "findings").mkdir(parents=True)
+    (year_dir / "findings" / "nb.json").write_text("[]")
+    entry = {"cache_key": runner.cache_key(job, dependencies), "dependencies": dependencies, "seconds": 3.0,
+             "outputs": ["findings/nb.json"]}
+    (year_dir / "manifest.json").write_text(json.dumps({"notebooks": {"nb": entry}}))
+    return year_dir
+
+
+class TestReusable:
+    """Reuse exactly when nothing the notebook read has changed (each input kind changed in turn)."""
+
+    @pytest.fixture
+    def setup(self, tmp_path):
+        table = tmp_path / "table.csv"
+        table.write_text("a\n1\n")
+        deps = {"roles": ["lait"], "files": [str(table)], "modules": ["src/analysis/paths.py"], "sources": []}
+        job = _job(tmp_path)
+        return tmp_path, table, deps, _previous_run(tmp_path, job, deps)
+
+    def test_unchanged_is_reused_with_the_previous_timing(self, setup):
+        tmp_path, _, _, year_dir = setup
+        job = _job(tmp_path)
+        assert runner.reusable(job, year_dir)
+        assert job.reused and job.seconds == 3.0 and job.outputs == ["findings/nb.json"]
+
+    def test_a_changed_table_it_read(self, setup):
+        tmp_path, table, _, year_dir = setup
+        table.write_text("a\n2\n")
+        assert not runner.reusable(_job(tmp_path), year_dir)
+
+    def test_a_deleted_table_it_read(self, setup):
+        tmp_path, table, _, year_dir = setup
+        table.unlink()
+        assert not runner.reusable(_job(tmp_path), year_dir)
+
+    def test_a_changed_parameter_or_notebook_text(self, setup):
+        tmp_path, _, _, year_dir = setup
+        assert not runner.reusable(_job(tmp_path, la="330"), year_dir)
+        assert not runner.reusable(_job(tmp_path, text="# %% [markdown]\n# A notebook, edited\n"), year_dir)
+
+    def test_a_new_file_in_a_role_it_read_but_not_in_another_role(self, setup, monkeypatch):
+        tmp_path, _, _, year_dir = setup
+        registry = dict(sources.registry())
+        lait = registry["lait_long"]
+        other = next(s for s in registry.values() if s.role == "census")
+        import dataclasses
+
+        with_census_2018 = {**registry, "census_2018": dataclasses.replace(other, id="census_2018", year=2018)}
+        monkeypatch.setattr(sources, "registry", lambda: with_census_2018)
+        assert runner.reusable(_job(tmp_path), year_dir)  # census is not among its roles
+        with_new_lait = {**registry, "lait_long": dataclasses.replace(lait, sha256="0" * 64)}
+        monkeypatch.setattr(sources, "registry", lambda: with_new_lait)
+        assert not runner.reusable(_job(tmp_path), year_dir)
+
+    def test_missing_output_or_an_old_manifest_without_dependencies(self, setup):
+        tmp_path, _, _, year_dir = setup
+        (year_dir / "findings" / "nb.json").unlink()
+        assert not runner.reusable(_job(tmp_path), year_dir)
+        (year_dir / "manifest.json").write_text(json.dumps({"notebooks": {"nb": {"cache_key": "abc", "outputs": []}}}))
+        assert not runner.reusable(_job(tmp_path), year_dir)
+
+
+class TestCacheKey:
+    def test_depends_on_the_module_sources_it_imported(self, tmp_path):
+        job = _job(tmp_path)
+        base = {"roles": [], "files": [], "modules": []}
+        module = tmp_path / "module.py"
+        module.write_text("x = 1\n")
+        first = runner.cache_key(job, {**base, "modules": [str(module)]})
+        module.write_text("x = 2\n")
+        assert runner.cache_key(job, {**base, "modules": [str(module)]}) != first
+        assert runner.cache_key(job, base) != first
