@@ -35,9 +35,8 @@ test: data ## set up and run the whole test suite (unit, data, notebooks, browse
 test-fast: data ## unit tests only
 	$(BIN)/python -m pytest -m "not notebooks and not browser and not data"
 
-bench: data ## benchmarks: pupil-level months on 6M synthetic pupils, families for every primary in England
-	$(BIN)/python benchmarks/months_6m.py
-	$(BIN)/python benchmarks/families_national.py
+bench: data ## benchmarks against naive baselines (cold/warm reproduce, national loaders, 6M pupils, families) -> benchmarks/results.md
+	$(BIN)/python benchmarks/run_all.py
 
 site: $(STAMP) ## rebuild reports/index.html from the runs present
 	$(BIN)/compendium site

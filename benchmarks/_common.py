@@ -54,6 +54,26 @@ def child_peak_mib(argv: list[str], env: dict[str, str] | None = None) -> tuple[
     return report["peak_mib"], report
 
 
+def reset_peak() -> bool:
+    """Reset this process's resident-memory high-water mark (Linux: /proc/self/clear_refs); False if unsupported."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_since_reset_mib() -> float | None:
+    """The high-water mark since :func:`reset_peak` (VmHWM), in MiB; None where /proc is not available."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def report_peak(**extra: Any) -> None:
     """In a child process: print its own peak resident memory (MiB) and ``extra`` as the last JSON line."""
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux

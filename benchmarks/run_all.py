@@ -1,0 +1,163 @@
+"""`make bench`: run every benchmark, each against its naive baseline, and write benchmarks/results.md.
+
+Run: .venv/bin/python benchmarks/run_all.py [--runs 3] [--only e2e months ...]
+
+Goals (issue "Speed and scale"): end-to-end cold reproduce under 45 s on 2 cores; a warm rerun under 2 s;
+a national-size KS4 file parsed and validated under 1 s; months of progress on 6M pupils under 10 s and
+3 GB; families for every primary school in England under 2 s. Every figure is the median of several runs;
+results.md also records the machine, the commit, the slowest steps and whether each goal is met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import families_national  # noqa: E402
+import ks4_national  # noqa: E402
+import months_6m  # noqa: E402
+import reproduce_e2e  # noqa: E402
+from _common import machine, print_rows  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+#: goal → (target text, seconds, MiB or None, the variant the target applies to)
+TARGETS = {
+    reproduce_e2e.GOAL_COLD: ("under 45 s on 2 cores", 45.0, None, "optimised"),
+    reproduce_e2e.GOAL_WARM: ("under 2 s", 2.0, None, "optimised"),
+    ks4_national.GOAL: ("parse + validate under 1 s", 1.0, None, "optimised"),
+    months_6m.GOAL: ("under 10 s, peak memory under 3 GB", 10.0, 3 * 1024, "optimised"),
+    families_national.GOAL: ("under 2 s", 2.0, None, "optimised"),
+}
+
+
+def _fmt_s(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def verdict(goal: str, rows: list[dict[str, Any]]) -> tuple[str, bool]:
+    _, seconds, mib, variant = TARGETS[goal]
+    main = next(r for r in rows if r["goal"] == goal and r["variant"] == variant)
+    problems = []
+    if main["median_s"] >= seconds:
+        problems.append(f"{_fmt_s(main['median_s'])} against {seconds:g} s")
+    if mib is not None and main.get("peak_mib", 0) >= mib:
+        problems.append(f"{main['peak_mib']:,.0f} MiB against {mib:,} MiB")
+    return ("met" if not problems else "NOT met: " + "; ".join(problems)), not problems
+
+
+def summary_table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["| goal | target | optimised (median) | naive baseline (median) | baseline / optimised | result |",
+             "|---|---|---:|---:|---:|---|"]
+    for goal, (target, *_rest) in TARGETS.items():
+        if not any(r["goal"] == goal for r in rows):
+            continue
+        fast = next(r for r in rows if r["goal"] == goal and r["variant"] == "optimised")
+        slow = next(r for r in rows if r["goal"] == goal and r["variant"] == "baseline")
+        memory = f"; {fast['peak_mib']:,.0f} MiB" if fast.get("peak_mib") else ""
+        base_memory = f"; {slow['peak_mib']:,.0f} MiB" if slow.get("peak_mib") else ""
+        lines.append(f"| {goal} | {target} | {_fmt_s(fast['median_s'])}{memory} | {_fmt_s(slow['median_s'])}{base_memory} "
+                     f"| {slow['median_s'] / fast['median_s']:.1f}x | {verdict(goal, rows)[0]} |")
+    return lines
+
+
+def detail_table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["| goal | variant | what was timed | median | min | max | runs | peak memory | note |",
+             "|---|---|---|---:|---:|---:|---:|---:|---|"]
+    for r in rows:
+        peak = f"{r['peak_mib']:,.0f} MiB" if r.get("peak_mib") else ""
+        lines.append(f"| {r['goal']} | {r['variant']} | {r['what']} | {_fmt_s(r['median_s'])} | {_fmt_s(r['min_s'])} "
+                     f"| {_fmt_s(r['max_s'])} | {r['runs']} | {peak} | {r.get('note', '')} |")
+    return lines
+
+
+def profile_section(profile: dict[str, Any]) -> list[str]:
+    total = sum(profile["notebook_seconds"].values())
+    lines = ["## Where the cold run spends its time", "",
+             "Each notebook's execution time (kernel start, imports and every cell; its two HTML exports follow while "
+             "the other core runs the next notebook), in the last optimised cold run and the last naive run:", "",
+             "| notebook | cold, parallel (s) | naive, sequential (s) |", "|---|---:|---:|"]
+    for name, seconds in sorted(profile["notebook_seconds"].items(), key=lambda kv: -kv[1]):
+        lines.append(f"| {name} | {seconds:.1f} | {profile['naive_notebook_seconds'].get(name, float('nan')):.1f} |")
+    lines += ["", f"In that cold run {total:.1f} s of notebook execution fitted into {profile['last_cold_wall_s']:.1f} s "
+              "of wall time on two cores; the rest is the start-up of the two commands (about 2 s: papermill, "
+              "nbconvert), the HTML exports and the index."]
+    lines += ["", "The slowest steps (papermill's per-cell durations in the last cold run; two notebooks share two "
+              "cores, so each is slower than alone):", "",
+              "| notebook | step (its markdown heading) | call | seconds |", "|---|---|---|---:|"]
+    for step in profile["slowest_steps"]:
+        call = step["call"].replace("|", "\\|")
+        lines.append(f"| {step['notebook']} | {step['step']} | `{call}` | {step['seconds']:.2f} |")
+    same = "identical" if profile["findings_identical_across_runs"] else "NOT identical"
+    lines += ["", f"Findings files of every cold and naive run: {same} (same inputs, same outputs)."]
+    return lines
+
+
+def write_results(rows: list[dict[str, Any]], profile: dict[str, Any] | None, info: dict[str, Any],
+                  seconds: float, path: Path) -> Path:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (benchmarks/run_all.py); do not edit by hand: rerun it. Every figure is the median "
+        "of several runs on one machine; the naive baseline ran in the same session.",
+        "",
+        f"Machine: {info['cores']} cores usable ({info['cpu']}), {info['memory_gib']} GiB memory, {info['os']}, "
+        f"Python {info['python']}. Commit {info['commit']}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. "
+        f"`make bench` took {seconds / 60:.1f} min.",
+        "",
+        *summary_table(rows),
+        "",
+        "## Every measurement",
+        "",
+        *detail_table(rows),
+        "",
+    ]
+    if profile:
+        lines += [*profile_section(profile), ""]
+    tmp = path.with_suffix(".md.part")
+    tmp.write_text("\n".join(lines))
+    tmp.replace(path)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (the faster variants run at least 5)")
+    parser.add_argument("--only", nargs="+", choices=["e2e", "ks4", "months", "families"])
+    parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    args = parser.parse_args()
+    chosen = args.only or ["e2e", "ks4", "months", "families"]
+    started = time.perf_counter()
+    info = machine()
+    rows: list[dict[str, Any]] = []
+    profile = None
+    # Memory first, in fresh child processes, then the timings; the end-to-end runs last (they load the machine).
+    steps = {"months": lambda: months_6m.measure(args.runs), "families": lambda: families_national.measure(args.runs),
+             "ks4": lambda: ks4_national.measure(max(args.runs, 5)), "e2e": lambda: reproduce_e2e.measure(args.runs)}
+    for name in ["months", "families", "ks4", "e2e"]:
+        if name not in chosen:
+            continue
+        print(f"benchmark: {name} ...", flush=True)
+        result = steps[name]()
+        if name == "e2e":
+            result, profile = result
+        print_rows(result)
+        rows += result
+    order = list(TARGETS)
+    rows.sort(key=lambda r: order.index(r["goal"]) if r["goal"] in order else 99)
+    seconds = time.perf_counter() - started
+    out = write_results(rows, profile, info, seconds, args.out)
+    (args.out.with_suffix(".json")).write_text(json.dumps({"machine": info, "rows": rows, "profile": profile},
+                                                          indent=1) + "\n")
+    met = [verdict(goal, rows) for goal in TARGETS if any(r["goal"] == goal for r in rows)]
+    print(f"\nwrote {out} in {seconds / 60:.1f} min: {sum(ok for _, ok in met)} of {len(met)} goals met")
+
+
+if __name__ == "__main__":
+    main()
