@@ -82,6 +82,8 @@ class Job:
     expected_seconds: float = float("inf")  # from the last run; unknown notebooks start first
     outputs: list[str] = field(default_factory=list)
     dependencies: dict[str, Any] = field(default_factory=dict)
+    export_key: str = ""
+    reexport: bool = False  # reused, but the HTML export changed since: export again from the executed notebook
 
 
 def load_specs(path: Path = paths.NOTEBOOKS / "notebooks.yml") -> list[NotebookSpec]:
@@ -336,6 +338,22 @@ def cache_key(job: Job, dependencies: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def export_key(spec: NotebookSpec) -> str:
+    """Hash of what turns an executed notebook into its HTML: the export code, template, nbconvert, the title.
+
+    Separate from the cache key: a changed template re-exports the reports without rerunning any notebook.
+    """
+    digest = hashlib.sha256(spec.title.encode())
+    site_code = Path(__file__).resolve().parent / "site.py"
+    templates = sorted(p for p in (site_code.parent / "templates").rglob("*") if p.is_file())
+    for file in (site_code, *templates):
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    for package in ("nbconvert", "nbformat", "jinja2"):
+        digest.update(metadata.version(package).encode())
+    return digest.hexdigest()
+
+
 def _read_manifest(year_dir: Path) -> dict[str, Any]:
     try:
         return json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -357,6 +375,8 @@ def reusable(job: Job, previous_year_dir: Path) -> bool:
     if not files or not all((previous_year_dir / f).exists() for f in files):
         return False
     job.cache_key = entry["cache_key"]
+    job.export_key = export_key(job.spec)
+    job.reexport = entry.get("export_key") != job.export_key
     job.dependencies = entry["dependencies"]
     job.seconds = float(entry.get("seconds", 0.0))
     job.outputs = list(files)
@@ -398,8 +418,6 @@ def _execute(job: Job, build_year_dir: Path, progress: bool) -> Job:
     import papermill as pm
     from traitlets.config import Config
 
-    from . import site
-
     nb = read_notebook(job.spec)
     executed = build_year_dir / "notebooks" / f"{job.spec.name}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
@@ -433,13 +451,26 @@ def _execute(job: Job, build_year_dir: Path, progress: bool) -> Job:
     job.dependencies = json.loads(recorded.read_text(encoding="utf-8"))
     recorded.unlink()
     job.cache_key = cache_key(job, job.dependencies)
-    html = site.export_notebook_html(executed, job.spec.title)
-    job.outputs = [f"notebooks/{job.spec.name}.ipynb", f"findings/{job.spec.name}.json", *html]
+    _export(job, build_year_dir)
     return job
 
 
+def _export(job: Job, build_year_dir: Path) -> None:
+    """policy/ and review/ HTML and figures of the executed notebook in ``build_year_dir``."""
+    _notebook_libraries()
+    from . import site
+
+    executed = build_year_dir / "notebooks" / f"{job.spec.name}.ipynb"
+    html = site.export_notebook_html(executed, job.spec.title)
+    job.export_key = export_key(job.spec)
+    job.outputs = [f"notebooks/{job.spec.name}.ipynb", f"findings/{job.spec.name}.json", *html]
+
+
 def _copy_outputs(job: Job, previous_year_dir: Path, build_year_dir: Path) -> None:
-    for f in job.outputs:
+    keep = job.outputs
+    if job.reexport:  # HTML and figures are made again from the executed notebook
+        keep = [f"notebooks/{job.spec.name}.ipynb", f"findings/{job.spec.name}.json"]
+    for f in keep:
         target = build_year_dir / f
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(previous_year_dir / f, target)
@@ -473,7 +504,10 @@ def run(
     reused = [j.spec.name for j in planned if j.reused]
     if reused:
         log(f"unchanged since the last run, reused: {', '.join(reused)}")
-    if not to_run and (out_dir / "index.html").exists():
+    reexport = [j for j in planned if j.reused and j.reexport]
+    if reexport:
+        log(f"report layout changed, exported again: {', '.join(j.spec.name for j in reexport)}")
+    if not to_run and not reexport and (out_dir / "index.html").exists():
         # Nothing changed: the reports on disk are the reports these inputs give. Rewrite nothing.
         return summarise(out_dir, planned, time.perf_counter() - started) | {"years": sorted({j.year for j in planned})}
 
@@ -484,6 +518,8 @@ def run(
         for job in planned:
             if job.reused:
                 _copy_outputs(job, out_dir / str(job.year), build_root / str(job.year))
+                if job.reexport:
+                    _export(job, build_root / str(job.year))
         if to_run:
             _execute_all(to_run, build_root, jobs=jobs, progress=progress)
         years = sorted({j.year for j in planned})
@@ -553,6 +589,7 @@ def _finish_year(year_dir: Path, jobs: list[Job], previous_dir: Path, specs: lis
             "title": spec.title,
             "parameters": job.parameters,
             "cache_key": job.cache_key,
+            "export_key": job.export_key,
             "reused_from_previous_run": job.reused,
             "seconds": round(job.seconds, 2),
             "inputs": [

@@ -42,8 +42,10 @@ async function check(page) {
   const links = [];
   for (const h of [...new Set(hrefs)]) { const r = await fetch(h); links.push({href: h, status: r.status}); }
   const rows = [...doc.querySelectorAll('tr.finding')].map(tr => tr.dataset.status);
+  const summaryAlign = [...new Set([...doc.querySelectorAll('.compendium-summary td, .compendium-summary th')]
+                        .map(c => getComputedStyle(c).textAlign))];
   frame.remove();
-  return {page, imgs, links, rows, title: doc.title};
+  return {page, imgs, links, rows, summaryAlign, title: doc.title};
 }
 (async () => {
   const out = [];
@@ -115,6 +117,12 @@ def test_dashboard_shows_every_finding_with_its_status(report, full_run):
         expected += [f["status"] for f in json.loads((year_dir / "findings.json").read_text())]
     assert report["/index.html"]["rows"] == expected
     assert len(expected) > 20 and "match" in expected
+
+
+def test_findings_summary_reads_left_to_right(report):
+    # The lab stylesheet right-aligns table cells; the summary's text columns must stay left-aligned.
+    summaries = {p: r["summaryAlign"] for p, r in report.items() if "/policy/" in p or "/review/" in p}
+    assert summaries and all(align == ["left"] for align in summaries.values()), summaries
 
 
 def test_every_report_is_reachable_from_the_index_in_one_click(report, full_run):

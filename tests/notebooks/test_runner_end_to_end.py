@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import cli, runner, sources
+from analysis import cli, runner, site, sources
 
 pytestmark = pytest.mark.usefixtures("raw_data_present")
 
@@ -132,3 +132,18 @@ class TestFailureAndCache:
             rerun |= {name for name, e in manifest["notebooks"].items() if not e["reused_from_previous_run"]}
         assert rerun == {"01_la_vs_national_p8", "02_la_comparisons"}
         assert "A note added by a reviewer." in (out / "2017" / "review" / "01_la_vs_national_p8.html").read_text()
+
+    def test_a_changed_report_template_re_exports_every_report_and_reruns_none(self, full_run, tmp_path, monkeypatch):
+        out = tmp_path / "reports"
+        shutil.copytree(full_run, out)
+        exported = []
+        real_export = site.export_notebook_html
+        monkeypatch.setattr(site, "export_notebook_html",
+                            lambda nb, title: exported.append(Path(nb).stem) or real_export(nb, title))
+        monkeypatch.setattr(runner, "export_key", lambda spec: "a new template")
+        summary = runner.run(out=out, progress=False, log=lambda m: None)
+        assert summary["executed"] == 0
+        assert sorted(exported) == sorted(s.name for s in runner.load_specs())
+        manifest = json.loads((out / "2017" / "manifest.json").read_text())
+        assert {e["export_key"] for e in manifest["notebooks"].values()} == {"a new template"}
+        assert (out / "2017" / "policy" / "01_la_vs_national_p8.html").stat().st_size > 10_000

@@ -120,6 +120,18 @@ class TestReusable:
         monkeypatch.setattr(sources, "registry", lambda: with_new_lait)
         assert not runner.reusable(_job(tmp_path), year_dir)
 
+    def test_a_changed_report_layout_re_exports_without_rerunning(self, setup):
+        tmp_path, _, _, year_dir = setup
+        manifest = json.loads((year_dir / "manifest.json").read_text())
+        job = _job(tmp_path)
+        manifest["notebooks"]["nb"]["export_key"] = runner.export_key(job.spec)
+        (year_dir / "manifest.json").write_text(json.dumps(manifest))
+        assert runner.reusable(job, year_dir) and not job.reexport
+        manifest["notebooks"]["nb"]["export_key"] = "made by an older template"
+        (year_dir / "manifest.json").write_text(json.dumps(manifest))
+        job = _job(tmp_path)
+        assert runner.reusable(job, year_dir) and job.reexport
+
     def test_missing_output_or_an_old_manifest_without_dependencies(self, setup):
         tmp_path, _, _, year_dir = setup
         (year_dir / "findings" / "nb.json").unlink()
