@@ -32,6 +32,7 @@ from typing import Any
 
 from . import paths
 
+_REFERENCE_PREFIX = str(paths.REFERENCE) + os.sep
 _roles: set[str] = set()
 _source_ids: set[str] = set()
 _files: set[str] = set()
@@ -73,8 +74,6 @@ def _on_open(event: str, args: tuple) -> None:
     if full.startswith(_REFERENCE_PREFIX):
         _files.add(_project_relative(Path(full)))
 
-
-_REFERENCE_PREFIX = str(paths.REFERENCE) + os.sep
 
 
 def start() -> None:

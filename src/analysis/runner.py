@@ -174,7 +174,9 @@ def notebook_parameters(spec: NotebookSpec) -> dict[str, str]:
     if store.exists():
         return json.loads(store.read_text(encoding="utf-8"))
     declared = _parse_parameters(spec)
-    _write_json(store, declared)
+    from .findings import write_json_atomic  # pandas comes with it: only on this cold path
+
+    write_json_atomic(store, declared)
     return declared
 
 
@@ -633,14 +635,6 @@ def _swap_in(build_root: Path, out_dir: Path, years: list[int]) -> list[int]:
         os.replace(new, target)
         shutil.rmtree(old, ignore_errors=True)
     return years
-
-
-def _write_json(path: Path, payload: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(payload, f)
-    os.replace(tmp, path)
 
 
 def summarise(out_dir: Path, planned: list[Job], seconds: float) -> dict[str, Any]:
