@@ -23,7 +23,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import print_rows, row, timed  # noqa: E402
 
-from analysis import families  # noqa: E402
+from analysis import data  # noqa: E402
+from analysis.methods import families  # noqa: E402
 
 GOAL = "Families for every primary school in England"
 
@@ -75,16 +76,16 @@ def same_neighbours(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 
 
 def measure(runs: int = 3, year: int = 2016, k: int = 10) -> list[dict[str, Any]]:
-    load, schools = timed(lambda: families.load_schools(year), 1)
+    load, schools = timed(lambda: families.intake_measures(data.read_primary_schools(year)), 1)
     n = len(schools)
     rows = []
     for by, label in [(None, "England as one group"), ("la_code", "each LA's own families")]:
         def optimised(by=by):
-            return families.england_families(year, k=k, by=by, schools=schools)
+            return families.england_families(schools, k=k, by=by)
 
         def baseline(by=by):
             with mock.patch.object(families, "nearest_neighbours", naive_nearest_neighbours):
-                return families.england_families(year, k=k, by=by, schools=schools)
+                return families.england_families(schools, k=k, by=by)
 
         fast, (table, nn_fast, _) = timed(optimised, max(runs, 5))
         slow, (_, nn_slow, _) = timed(baseline, runs)

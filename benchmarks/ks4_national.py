@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python benchmarks/ks4_national.py [--runs 5]
 
-Writes the synthetic national KS4 file (``analysis.synthetic.write_national_ks4``: about 5,550 rows x 416
+Writes the synthetic national KS4 file (``analysis.data.synthetic.write_national_ks4``: about 5,550 rows x 416
 columns resampled from the real 2016/17 per-LA files, seed 1) into benchmarks/work/, then times
 ``load.read_ks4_performance(path, year=2017)``:
 
@@ -34,9 +34,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import WORK, row, timed  # noqa: E402
 
-from analysis import load, schemas, sources, synthetic  # noqa: E402
-from analysis.load import _cache, ks4  # noqa: E402
-from analysis.load._dfe import apply_column_map, detect_encoding, read_column_map  # noqa: E402
+from analysis import data as load  # noqa: E402
+from analysis.data import cache as _cache  # noqa: E402
+from analysis.data import ks4, schemas, sources, synthetic  # noqa: E402
+from analysis.data.dfe import apply_column_map, detect_encoding, read_column_map  # noqa: E402
 
 GOAL = "Loaders at national scale"
 YEAR = 2017

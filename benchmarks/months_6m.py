@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python benchmarks/months_6m.py [--runs 3] [--pupils-per-year 600000]
 
-Times ``analysis.months.rank_gaps`` (national percentile ranks within year, then every group's gap in every
+Times ``analysis.methods.months.rank_gaps`` (national percentile ranks within year, then every group's gap in every
 year and area, in SD and months) on a seeded synthetic table built once, outside the timing; and the naive
 baseline: the textbook pandas version (``groupby().rank()``, boolean masks, ``groupby().mean()``), checked to
 give the same gaps. Peak memory is measured in a fresh process per variant: the whole process (6M-row table
@@ -22,7 +22,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import child_peak_mib, peak_since_reset_mib, print_rows, report_peak, reset_peak, row, timed  # noqa: E402
 
-from analysis import months  # noqa: E402
+from analysis.data import pupils as pupil_tables  # noqa: E402
+from analysis.methods import months  # noqa: E402
 
 GOAL = "Pupil-level months of progress, 6M pupils"
 YEARS = tuple(range(2010, 2020))
@@ -30,7 +31,7 @@ YEARS = tuple(range(2010, 2020))
 
 def pupils(per_year: int) -> pd.DataFrame:
     """Ten seeded national cohorts of ``per_year`` pupils, two opportunity areas among them."""
-    return months.synthetic_pupils(per_year, years=YEARS, seed=1, areas=("oa_1", "oa_2"))
+    return pupil_tables.synthetic_pupils(per_year, years=YEARS, seed=1, areas=("oa_1", "oa_2"))
 
 
 def naive_rank_gaps(table: pd.DataFrame, months_per_sd: str = "epi_gcse_2016") -> pd.DataFrame:

@@ -36,7 +36,7 @@ GOAL_WARM = "Warm rerun (nothing changed)"
 
 
 def _compendium(*args: str, env: dict[str, str]) -> None:
-    done = subprocess.run([sys.executable, "-m", "analysis.cli", *args], env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "analysis.pipeline.cli", *args], env=env, capture_output=True, text=True,
                           check=False)
     if done.returncode != 0:
         raise RuntimeError(f"compendium {' '.join(args)} failed:\n{done.stderr[-4000:]}")

@@ -27,7 +27,11 @@ year: int = 2017  # academic year END: 2017 means 2016/17
 la: str = "330"  # DfE local authority code, as a string: "330" is Birmingham
 
 # %%
-from analysis import findings, load, plots, progress8, reference, report
+from analysis import data, findings
+from analysis.common import academic_year
+from analysis.data import reference
+from analysis.methods import progress8
+from analysis.present import charts
 
 log = findings.FindingsLog("01_la_vs_national_p8", year=year)
 
@@ -38,9 +42,11 @@ log = findings.FindingsLog("01_la_vs_national_p8", year=year)
 # (no data) as an explicit status and rounds float noise to the published two decimals.
 
 # %%
-lait = load.read_lait(indicators=list(reference.lait_indicators()["indicator"]))
+lait = data.read_lait(indicators=list(reference.lait_indicators()["indicator"]))
 p8 = progress8.select_measure(lait, "p8")
-la = reference.validate_la(la, reference.local_authorities(lait))
+las = reference.local_authorities(lait)
+la = reference.validate_la(la, las)
+la_name = reference.la_name(la, las)
 year = reference.validate_year(year, progress8.available_years(p8))
 p8.query("year == @year and la_code in [@la, '970']")[["la_name", "pupil_group", "value", "status"]]
 
@@ -53,11 +59,10 @@ p8.query("year == @year and la_code in [@la, '970']")[["la_name", "pupil_group",
 
 # %%
 comparison = progress8.la_vs_england(p8, la, year)
-la_name = comparison["la_name"].iloc[0]
 comparison
 
 # %%
-plots.la_vs_england_bars(comparison, f"Progress 8, {year - 1}/{str(year)[-2:]}: {la_name} and England");
+charts.la_vs_england_bars(comparison, f"Progress 8, {academic_year(year)}: {la_name} and England");
 
 # %% [markdown]
 # ## The disadvantage gap
@@ -79,7 +84,7 @@ series = progress8.time_series(p8, la)
 series.pivot_table(index="year", columns=["area", "pupil_group"], values="value", dropna=False)
 
 # %%
-plots.trend_lines(
+charts.trend_lines(
     series,
     f"Progress 8 over time: {la_name} and England",
     no_data_years=sorted(set(progress8.available_years(p8)) - set(progress8.years_with_data(p8))),
@@ -92,16 +97,4 @@ plots.trend_lines(
 # years have no published figure, so they are recorded as `not-published`.
 
 # %%
-values = comparison.set_index("pupil_group")
-for group, suffix in [("all", "all"), ("disadvantaged", "disadvantaged"), ("non_disadvantaged", "non_disadvantaged")]:
-    log.record(f"p8_{suffix}_la", values.loc[group, "la_value"], key=la,
-               label=f"{la_name}: Progress 8, {progress8.PUPIL_GROUP_LABELS[group].lower()}",
-               section="Compare the LA with England for each pupil group")
-    log.record(f"p8_{suffix}_national", values.loc[group, "england_value"], key="england",
-               label=f"England: Progress 8, {progress8.PUPIL_GROUP_LABELS[group].lower()}",
-               section="Compare the LA with England for each pupil group")
-log.record("gap_la", gaps.set_index("area").loc[la_name, "gap"], key=la,
-           label=f"{la_name}: disadvantage gap in Progress 8 (non-disadvantaged minus disadvantaged)",
-           section="The disadvantage gap")
-log.save()
-log.table()
+log.record_all(progress8.findings(comparison, gaps, la=la))

@@ -29,7 +29,11 @@ la: str = "330"  # DfE local authority code as a string, e.g. "330" for Birmingh
 comparator = "core_cities"  # "core_cities", "region", "statistical_neighbours", or LA codes like "330,331,332"
 
 # %%
-from analysis import comparisons, findings, load, plots, progress8, reference
+from analysis import data, findings
+from analysis.common import academic_year
+from analysis.data import reference
+from analysis.methods import comparisons, la_weights, progress8, ranking
+from analysis.present import charts
 
 log = findings.FindingsLog("02_la_comparisons", year=year)
 
@@ -42,7 +46,7 @@ log = findings.FindingsLog("02_la_comparisons", year=year)
 
 # %%
 codes = reference.indicator_codes("p8")
-lait = load.read_lait(indicators=[*codes.values(), comparisons.SHARE_INDICATOR])
+lait = data.read_lait(indicators=[*codes.values(), la_weights.SHARE_INDICATOR])
 p8 = progress8.select_measure(lait, "p8")
 las = reference.local_authorities(lait)
 la = reference.validate_la(la, las)
@@ -58,9 +62,9 @@ p8.query("year == @year and la_code in [@la, '970']")[["la_name", "pupil_group",
 # list is used for every year). An explicit list always includes the chosen LA.
 
 # %%
-group = comparisons.comparison_group(comparator, la, las, neighbours=load.read_statistical_neighbours())
-group_key, group_label = group["group_key"].iloc[0], group["group_label"].iloc[0]
-la_name = group.loc[group["is_chosen"], "la_name"].iloc[0]
+group = comparisons.comparison_group(comparator, la, las, neighbours=data.read_statistical_neighbours())
+group_key, group_label = comparisons.group_names(group)
+la_name = reference.la_name(la, las)
 group
 
 # %% [markdown]
@@ -74,18 +78,14 @@ group
 # some years: other years use the nearest year's pupil counts (shown in `pupils_year`).
 
 # %%
-school_rows = comparisons.school_rows_all_years(load.read_school_spine())
-comparisons.coverage(school_rows)
+school_rows = la_weights.schools_with_la(data.read_ks4_trimmed_all_years(), data.read_school_spine())
+la_weights.coverage(school_rows)
 
 # %%
-pupils = comparisons.ks4_pupils_by_la(school_rows)
-shares = lait.query("indicator == @comparisons.SHARE_INDICATOR")
-weights = comparisons.disadvantaged_weights(pupils, shares, year)
-weights_note = (
-    "" if weights["pupils_year"].iloc[0] == year else
-    f"No school-level KS4 file for {year}: pupil counts are from {weights['pupils_year'].iloc[0]} (nearest year)."
-)
-print(weights_note or f"Pupil counts from the {year} school file.")
+pupils = la_weights.ks4_pupils_by_la(school_rows)
+shares = lait.query("indicator == @la_weights.SHARE_INDICATOR")
+weights = la_weights.disadvantaged_weights(pupils, shares, year)
+weights_note = la_weights.weights_note(weights, year)
 weights.merge(group[["la_code", "la_name"]], on="la_code")
 
 # %% [markdown]
@@ -97,9 +97,7 @@ weights.merge(group[["la_code", "la_name"]], on="la_code")
 
 # %%
 values = comparisons.group_values(p8, group, year)
-ranked = comparisons.rank_las(values, "disadvantaged")
-if ranked["disadvantaged"].isna().all():
-    print(f"No Progress 8 for {year}: KS4 exams were cancelled in 2019/20 and 2020/21, so there is nothing to rank.")
+ranked = ranking.rank_las(values, "disadvantaged")
 ranked[["rank_label", "la_code", "la_name", "disadvantaged", "disadvantaged_status"]]
 
 # %% [markdown]
@@ -110,19 +108,13 @@ ranked[["rank_label", "la_code", "la_name", "disadvantaged", "disadvantaged_stat
 # weighting matters.
 
 # %%
-averages = comparisons.group_average_table(
-    values, weights, group_label=group_label,
-    official=comparisons.official_area_value(p8, group_label, year) if group_key.startswith("region:") else None,
-    england=comparisons.official_area_value(p8, "England", year),
-)
-group_avg, group_estimate = comparisons.group_average(averages)
+averages = comparisons.group_average_table(values, weights, group, p8, year)
 averages
 
 # %%
-comparisons.ranked_chart(
-    ranked, "disadvantaged", la_name,
-    f"Disadvantaged pupils' Progress 8, {year - 1}/{str(year)[-2:]}: {group_label}",
-    reference_lines=dict(zip(averages["area"].iloc[:3], averages["value"].iloc[:3], strict=False)),
+charts.ranked_bars(
+    ranked, "disadvantaged", "la_name", f"Disadvantaged pupils' Progress 8, {academic_year(year)}: {group_label}",
+    highlight=la_name, rank="rank_label", reference_lines=comparisons.reference_lines(averages),
 );
 
 # %% [markdown]
@@ -132,13 +124,13 @@ comparisons.ranked_chart(
 # the same LA. Smallest gap first; ties as above.
 
 # %%
-gaps = comparisons.rank_las(values, "gap", higher_is_better=False)
+gaps = ranking.rank_las(values, "gap", higher_is_better=False)
 gaps[["rank_label", "la_code", "la_name", "disadvantaged", "non_disadvantaged", "gap"]]
 
 # %%
-comparisons.ranked_chart(
-    gaps, "gap", la_name, f"Disadvantage gap in Progress 8, {year - 1}/{str(year)[-2:]}: {group_label}",
-    reference_lines={"England": progress8.disadvantage_gap(progress8.la_vs_england(p8, la, year))["gap"].iloc[1]},
+charts.ranked_bars(
+    gaps, "gap", "la_name", f"Disadvantage gap in Progress 8, {academic_year(year)}: {group_label}",
+    highlight=la_name, rank="rank_label", reference_lines={"England": progress8.england_gap(p8, year)},
     value_label="Gap (non-disadvantaged minus disadvantaged)",
 );
 
@@ -155,7 +147,7 @@ series = comparisons.trend(p8, group, pupils, shares, la)
 series.pivot_table(index="year", columns="area", values="value", dropna=False, sort=False)
 
 # %%
-plots.trend_lines(
+charts.trend_lines(
     series, f"Disadvantaged pupils' Progress 8 over time: {la_name}, {group_label} and England",
     no_data_years=no_data_years,
 );
@@ -167,37 +159,5 @@ plots.trend_lines(
 # Midlands); other groups, LAs and years have no published figure and are recorded as `not-published`.
 
 # %%
-rank_section = "Rank the group by disadvantaged Progress 8"
-published_order = findings.published("rank_disadvantaged_p8", year, group_key)
-order_note = " ".join([
-    "Ranked by the stated tie rule (equal two-decimal values share a rank; A-Z within a tie).",
-    comparisons.tie_note(ranked, "disadvantaged"),
-    comparisons.order_note(ranked, published_order["value"].split("|") if published_order else None, "disadvantaged"),
-]).strip()
-log.record("rank_disadvantaged_p8", list(ranked.loc[ranked["rank"].notna(), "la_name"]), key=group_key,
-           label=f"{group_label}: LAs ranked by disadvantaged Progress 8, highest first", section=rank_section,
-           note=order_note)
-log.record("la_rank", comparisons.rank_text(ranked, la), key=f"{group_key}:{la}",
-           label=f"{la_name}'s place in {group_label} by disadvantaged Progress 8", section=rank_section)
-is_official = averages["area"].str.endswith("(official)").any()
-log.record("group_average_disadvantaged_p8", group_avg, key=group_key,
-           label=f"{group_label}: average disadvantaged Progress 8 (pupil-weighted)",
-           section="The group average, the way DfE computes it",
-           note="No values this year." if group_estimate is None else
-           ("DfE's own region row. " if is_official else "Estimate from estimated pupil weights. ")
-           + f"Pupil-weighted estimate {group_estimate:.3f}; unweighted mean {averages['value'].iloc[-1]:.3f}. "
-           + weights_note)
-log.record("p8_disadvantaged_national", averages["value"].iloc[0], key="england:table2",
-           label="England: Progress 8, disadvantaged pupils", section="The group average, the way DfE computes it")
-for code, name, value in ranked[["la_code", "la_name", "disadvantaged"]].itertuples(index=False):
-    log.record("disadvantaged_p8_la", value, key=code, label=f"{name}: Progress 8, disadvantaged pupils",
-               section=rank_section)
-log.record("gap_la", values.set_index("la_code").loc[la, "gap"], key=la,
-           label=f"{la_name}: disadvantage gap in Progress 8 (non-disadvantaged minus disadvantaged)",
-           section="The disadvantage gap in every LA of the group")
-log.record("smallest_gap_la", gaps["la_name"].iloc[0] if gaps["rank"].notna().any() else None, key=group_key,
-           label=f"{group_label}: LA with the smallest disadvantage gap",
-           section="The disadvantage gap in every LA of the group",
-           note=comparisons.tie_note(gaps[gaps["rank"] == 1], "gap"))
-log.save()
-log.table()
+log.record_all(comparisons.findings(ranked, gaps, values, averages, group, la=la, year=year,
+                                    weights_note=weights_note))

@@ -36,11 +36,17 @@ admissions: str = "non-selective"  # or "selective"; None means no filter
 gender: str = "mixed"  # or "boys", "girls"; None means no filter
 
 # %%
-from analysis import findings, load, plots, reference, schools
+from analysis import data, findings
+from analysis.common import academic_year
+from analysis.data import coverage, reference
+from analysis.methods import published_schools, schools, stats
+from analysis.present import charts, tables
 
 log = findings.FindingsLog("03_school_progress", year=year)
-year = reference.validate_year(year, schools.available_years())
-la = reference.validate_la(la, schools.available_las())
+year = reference.validate_year(year, coverage.school_ks4_years())
+las = coverage.school_ks4_las()
+la = reference.validate_la(la, las)
+la_name = reference.la_name(la, las)
 
 # %% [markdown]
 # ## Which data cover this LA and year
@@ -50,8 +56,7 @@ la = reference.validate_la(la, schools.available_las())
 # trimmed national files carry all-pupil P8 and A8 only.
 
 # %%
-availability = schools.data_availability(year, la)
-full_analysis = bool(availability["full_analysis"].iloc[0])
+availability = data.data_availability(year, la)
 availability
 
 # %% [markdown]
@@ -62,7 +67,7 @@ availability
 # `not_in_data`; DfE's own codes (SUPP, NE, NP, NA) are kept as statuses, never turned into numbers.
 
 # %%
-results = schools.read_results(year, la)
+results = data.read_results(year, la)
 results.groupby(["year", "level", "source_id"]).size().rename("records").reset_index()
 
 # %% [markdown]
@@ -80,12 +85,13 @@ national
 #
 # DfE's 95% interval is P8 ± 1.96 × σ / √n, with n the school's P8 pupils and σ the national standard
 # deviation of pupil-level P8 scores for that year. σ is not in the files we hold, so it is backed out of the
-# file's own intervals (least squares of half-width on 1/√n) and checked: if recomputing every interval with
-# it lands within 0.01 of the file (two-decimal rounding), the method and σ reproduce DfE. The file's
-# intervals are used where given; one is computed only where the file has P8 and n but no interval.
+# intervals of every full-schema file registered for the year (least squares of half-width on 1/√n; the same
+# estimate notebook 05 uses) and checked: if recomputing every interval with it lands within 0.01 of the file
+# (two-decimal rounding), the method and σ reproduce DfE. The file's intervals are used where given; one is
+# computed only where the file has P8 and n but no interval.
 
 # %%
-sd = schools.estimate_p8_sd(results)
+sd = stats.p8_sd(data.read_full_schema_files(year))
 results = schools.add_confidence_intervals(results, sd)
 sd
 
@@ -107,7 +113,7 @@ selected[["urn", "school_name", "sector", "admissions", "gender", "source_id"]]
 # links (then the spine's OTHERURN) is used when it has them.
 
 # %%
-previous = schools.link_previous_year(selected, results, load.read_gias_links(), load.read_school_spine(), year=year)
+previous = schools.link_previous_year(selected, results, data.read_gias_links(), data.read_school_spine(), year=year)
 previous[previous["link"] != "same URN"]
 
 # %% [markdown]
@@ -118,7 +124,7 @@ previous[previous["link"] != "same URN"]
 
 # %%
 panel = schools.school_panel(selected, results, previous, year=year)
-schools.show_panel(panel)
+tables.show_panel(panel)
 
 # %% [markdown]
 # ## Schools whose disadvantaged pupils beat the national non-disadvantaged P8 in both years
@@ -132,9 +138,8 @@ beating
 
 # %%
 chart, lines, group_label = schools.ranked(panel, national, year=year)
-plots.ranked_bars(chart, "p8", "school_name", None,
-                  f"Progress 8 of {group_label.lower()}, {year - 1}/{str(year)[-2:]}: LA {la} schools",
-                  reference_lines=lines, value_label=f"Progress 8 ({group_label.lower()})");
+charts.ranked_bars(chart, "p8", "school_name", f"Progress 8 of {group_label.lower()}, {academic_year(year)}: {la_name} schools",
+                   reference_lines=lines, value_label=f"Progress 8 ({group_label.lower()})");
 
 # %% [markdown]
 # ## Schools strong on attainment and progress, for all and for disadvantaged pupils
@@ -166,7 +171,7 @@ reconciliation
 # cannot reproduce (disadvantaged figures without a full-schema file). Schools of other LAs do not match.
 
 # %%
-published = schools.published_school_figures(panel, results, la=la, year=year)
+published = published_schools.published_school_figures(panel, results, la=la, year=year)
 published
 
 # %% [markdown]
@@ -176,32 +181,5 @@ published
 # Without a full-schema file the disadvantaged findings are recorded as not reproducible.
 
 # %%
-no_split = ("Not computable from the data held: no full-schema KS4 file covers this LA (only all-pupil trimmed "
-            f"files). Add england_ks4revised.csv for {year} to the registry (role ks4_school_full, no la).")
-log.record("schools_beating_benchmark", sorted(beating["school_name"]) if full_analysis else None, key=la,
-           label=f"LA {la}: schools whose disadvantaged P8 beat the national non-disadvantaged P8 in {year - 1} and {year}",
-           section="Schools whose disadvantaged pupils beat the national non-disadvantaged P8 in both years",
-           note="" if full_analysis else no_split)
-log.record("schools_strong_attainment_progress", sorted(strong["school_name"]) if full_analysis else None, key=la,
-           label=f"LA {la}: schools above national A8 and P8 for all and disadvantaged pupils",
-           section="Schools strong on attainment and progress, for all and for disadvantaged pupils",
-           note="" if full_analysis else no_split)
-for row in national[national["pupil_group"] == "non_disadvantaged"].itertuples():
-    log.record("benchmark_non_disadvantaged_p8", row.p8, key="england", year=row.year,
-               label=f"England (state-funded): non-disadvantaged P8, {row.year}",
-               section="National benchmarks from the file's national state-funded row",
-               note="" if full_analysis else no_split)
-recon_all = reconciliation.set_index("pupil_group").loc["all"]
-log.record("la_p8_recomputed", recon_all["recomputed_p8"], key=la, label=f"LA {la}: P8 rebuilt from school rows",
-           section="Reconciliation: the LA's P8 rebuilt from its school rows",
-           note="" if full_analysis else "No LA row or P8 pupil counts in the trimmed files.")
-log.record("la_p8_published", recon_all["la_p8_file"], key=la, label=f"LA {la}: P8 in the file's LA row",
-           section="Reconciliation: the LA's P8 rebuilt from its school rows",
-           note="" if full_analysis else "No LA row in the trimmed files.")
-for row in published.itertuples():
-    log.record(row.finding_id, row.reproduced, key=row.printed_name, year=row.year,
-               label=f"{row.printed_name} (URN {row.urn}): {row.finding_id.replace('school_', '').replace('_', ' ')}",
-               section="Published school figures next to ours",
-               note=(f"Reproduced from {row.source_id}." if row.basis == "reproduced" else f"Published only. {no_split}"))
-log.save()
-log.table()
+log.record_all(schools.findings(beating, strong, national, reconciliation, published, availability, la=la,
+                                la_name=la_name, year=year))

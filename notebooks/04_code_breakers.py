@@ -38,13 +38,15 @@ disadvantaged_benchmark: str = "top20_weighted"  # "top20_weighted" or "p80_scho
 low_attainer_benchmark: str = "best"  # "best", "top20_weighted" or "p80_school"
 
 # %%
-from analysis import codebreakers, findings, load, reference
+from analysis import data, findings
+from analysis.common import academic_year
+from analysis.data import coverage, reference
+from analysis.methods import beyond_prediction, codebreakers, half_gap
+from analysis.present import charts
 
-year = reference.validate_year(year, codebreakers.available_years())
+year = reference.validate_year(year, coverage.ks4_5acem_years())
 log = findings.FindingsLog("04_code_breakers", year=year)
-published_year = codebreakers.comparison_year(year)  # the report's 2012/13 figures are compared with 2013/14 data
-year_note = codebreakers.year_note(year)
-year_label = f"{year - 1}/{str(year)[-2:]}"
+year_label = academic_year(year)
 
 # %% [markdown]
 # ## Load the school-level KS4 file
@@ -54,7 +56,7 @@ year_label = f"{year - 1}/{str(year)[-2:]}"
 # small), no pupils, or no results. The file's `_weighted` columns were added by a third party and are not read.
 
 # %%
-tidy = load.read_ks4_5acem(year=year)
+tidy = data.read_ks4_5acem(year=year)
 tidy.groupby(["level", "pct_5acem_disadvantaged_status"]).size().rename("rows").reset_index()
 
 # %% [markdown]
@@ -78,7 +80,7 @@ excluded
 
 # %%
 national = codebreakers.national_rates(schools)
-national_all = national.set_index("pupil_group").loc["all", "pct_5acem"]
+national_all = codebreakers.national_rate(national)
 national
 
 # %% [markdown]
@@ -96,7 +98,7 @@ summary = codebreakers.code_breaker_summary(flagged)
 summary
 
 # %%
-codebreakers.plot_rate_distribution(
+charts.plot_rate_distribution(
     flagged, national_all,
     f"Disadvantaged pupils' 5ACEM by school, {year_label} (schools with {min_cohort}+ disadvantaged pupils)");
 
@@ -111,7 +113,7 @@ by_threshold = codebreakers.threshold_sensitivity(schools, national_all, thresho
 by_threshold
 
 # %%
-codebreakers.plot_threshold(by_threshold, f"Code-breaker schools by minimum disadvantaged cohort, {year_label}");
+charts.plot_threshold(by_threshold, f"Code-breaker schools by minimum disadvantaged cohort, {year_label}");
 
 # %% [markdown]
 # ## Code-breakers by region, and London against the rest
@@ -124,7 +126,7 @@ regions = codebreakers.by_region(flagged)
 regions
 
 # %%
-codebreakers.plot_by_region(regions, f"Code-breaker schools by region, {year_label}");
+charts.plot_by_region(regions, f"Code-breaker schools by region, {year_label}");
 
 # %%
 london = codebreakers.london_vs_rest(schools)
@@ -139,11 +141,11 @@ london
 # standard errors (for its cohort size) above the model's prediction.
 
 # %%
-model = codebreakers.fit_prediction_model(schools, min_cohort=min_cohort)
+model = beyond_prediction.fit_prediction_model(schools, min_cohort=min_cohort)
 model.summary()
 
 # %%
-predicted = codebreakers.beyond_prediction(model, far_above=far_above)
+predicted = beyond_prediction.beyond_prediction(model, far_above=far_above)
 predicted[predicted["far_above_prediction"]].head(25)
 
 # %% [markdown]
@@ -155,10 +157,10 @@ predicted[predicted["far_above_prediction"]].head(25)
 # the extra over today's disadvantaged achievers.
 
 # %%
-gap_disadvantaged = codebreakers.half_gap(
+gap_disadvantaged = half_gap.half_gap(
     schools, group="disadvantaged", band_by="pct_disadvantaged", n_groups=n_groups, banding=banding,
     benchmark=disadvantaged_benchmark, benchmark_min_cohort=min_cohort)
-total_disadvantaged = codebreakers.half_gap_total(gap_disadvantaged)
+total_disadvantaged = half_gap.half_gap_total(gap_disadvantaged)
 gap_disadvantaged
 
 # %%
@@ -172,10 +174,10 @@ total_disadvantaged
 # its gap times its low-prior-attainer cohort; the percentage is over today's low-attainer achievers.
 
 # %%
-gap_low = codebreakers.half_gap(
+gap_low = half_gap.half_gap(
     schools, group="low_prior", band_by="ks2_aps", n_groups=n_groups, banding=banding,
     benchmark=low_attainer_benchmark, benchmark_min_cohort=min_cohort)
-total_low = codebreakers.half_gap_total(gap_low)
+total_low = half_gap.half_gap_total(gap_low)
 gap_low
 
 # %%
@@ -190,14 +192,14 @@ total_low
 # and expressed the gain against all achievers. The same simulation on all pupils:
 
 # %%
-gap_all = codebreakers.half_gap(
+gap_all = half_gap.half_gap(
     schools, group="all", band_by="ks2_aps", n_groups=n_groups, banding=banding,
     benchmark=low_attainer_benchmark, benchmark_min_cohort=min_cohort)
-total_all = codebreakers.half_gap_total(gap_all)
+total_all = half_gap.half_gap_total(gap_all)
 total_all
 
 # %%
-codebreakers.plot_half_gap(
+charts.plot_half_gap(
     {"Disadvantaged pupils, by % disadvantaged": gap_disadvantaged,
      "Low prior attainers, by KS2 average points": gap_low,
      "All pupils, by KS2 average points": gap_all},
@@ -215,14 +217,14 @@ codebreakers.plot_half_gap(
 # report's "best performing school"). The headline was chosen before comparing with the published figures.
 
 # %%
-sensitivity_disadvantaged = codebreakers.sensitivity(
+sensitivity_disadvantaged = half_gap.sensitivity(
     schools, group="disadvantaged", band_by="pct_disadvantaged", n_groups=[3, 5, 10, 20],
     bandings=["quantile", "fixed"], benchmarks=["top20_weighted", "p80_school"], benchmark_min_cohort=min_cohort,
     headline={"n_groups": n_groups, "banding": banding, "benchmark": disadvantaged_benchmark})
 sensitivity_disadvantaged
 
 # %%
-sensitivity_low = codebreakers.sensitivity(
+sensitivity_low = half_gap.sensitivity(
     schools, group="low_prior", band_by="ks2_aps", n_groups=[3, 5, 10, 20],
     bandings=["quantile", "fixed"], benchmarks=["best", "top20_weighted", "p80_school"],
     benchmark_min_cohort=min_cohort,
@@ -236,60 +238,9 @@ sensitivity_low
 # note says the data are one year later.
 
 # %%
-nat = national.set_index("pupil_group")
-cb = summary.iloc[0]
-values = [
-    ("national_5acem_all", nat.loc["all", "pct_5acem"], "England: % of all pupils achieving 5ACEM",
-     "National 5ACEM rates by disadvantage"),
-    ("national_5acem_disadvantaged", nat.loc["disadvantaged", "pct_5acem"],
-     "England: % of disadvantaged pupils achieving 5ACEM", "National 5ACEM rates by disadvantage"),
-    ("national_5acem_other", nat.loc["other", "pct_5acem"], "England: % of other pupils achieving 5ACEM",
-     "National 5ACEM rates by disadvantage"),
-    ("national_5acem_disadvantaged_miss_share", nat.loc["disadvantaged", "pct_not_reaching"],
-     "England: % of disadvantaged pupils not reaching 5ACEM", "National 5ACEM rates by disadvantage"),
-    ("national_5acem_other_miss_share", nat.loc["other", "pct_not_reaching"],
-     "England: % of other pupils not reaching 5ACEM", "National 5ACEM rates by disadvantage"),
-    ("code_breaker_count", cb["code_breakers"],
-     f"Code-breaker schools ({min_cohort}+ disadvantaged pupils)", "Code-breaker schools"),
-    ("code_breaker_share", cb["share_pct"], f"Code-breakers as % of schools (1 in {cb['one_in_n']:.1f})",
-     "Code-breaker schools"),
-    ("code_breakers_outside_london_share", cb["outside_london_share_pct"], "% of code-breakers outside London",
-     "Code-breaker schools"),
-    ("half_gap_extra_disadvantaged", total_disadvantaged["extra"].item(),
-     "Extra disadvantaged pupils reaching 5ACEM if half the gap closed", "Close half the gap: disadvantaged pupils"),
-    ("half_gap_extra_disadvantaged_pct", total_disadvantaged["extra_pct"].item(),
-     "... as % of disadvantaged pupils reaching 5ACEM now", "Close half the gap: disadvantaged pupils"),
-    ("half_gap_extra_low_attainers", total_low["extra"].item(),
-     "Extra low prior attainers reaching 5ACEM if half the gap closed", "Close half the gap: low attainers"),
-    ("half_gap_extra_low_attainers_pct", total_low["extra_pct"].item(),
-     "... as % of low prior attainers reaching 5ACEM now", "Close half the gap: low attainers"),
-]
-extra_notes = {
-    "national_5acem_other": "Published wording is 'more than two thirds'; a value below 66.7 is within the "
-                            "stored tolerance but under that wording.",
-    "code_breaker_share": f"Schools with {min_cohort}+ disadvantaged pupils; see the minimum-cohort table.",
-    "code_breakers_outside_london_share": "Falls as the minimum cohort rises (see the minimum-cohort table); "
-                                          "the report's rule is not stated.",
-    "half_gap_extra_disadvantaged": f"Headline: {n_groups} {banding} bands, benchmark {disadvantaged_benchmark}; "
-                                    "see the sensitivity table.",
-    "half_gap_extra_low_attainers": "Computed as worded (low prior attainers only). The report's 60,000 / 19% "
-                                    "fits an all-pupil reading (see half_gap_extra_all_pupils_by_ks2).",
-    "half_gap_extra_low_attainers_pct": "Over current low-attainer achievers, who are few; the report's 19% "
-                                        "is about 60,000 over all 5ACEM achievers.",
-}
-for finding_id, value, label, section in values:
-    log.record(finding_id, value, key="england", year=published_year, label=label, section=section,
-               note=f"{year_note} {extra_notes.get(finding_id, '')}".strip())
-log.record("london_disadvantaged_likelihood_ratio", london.set_index("area").loc["London / rest", "pct_5acem"],
-           key="london", year=published_year, label="London disadvantaged 5ACEM rate / rest of England's",
-           section="Code-breakers by region, and London against the rest", note=year_note)
-log.record("half_gap_extra_all_pupils_by_ks2", total_all["extra"].item(), key="england", year=published_year,
-           label="Extra pupils (all prior attainment) reaching 5ACEM if half the gap closed",
-           section="A second reading of the low-attainer figure",
-           note=f"{year_note} Not a published figure: the all-pupil reading of the report's 60,000 "
-                f"(+{total_all['extra_pct'].item():.1f}% of all achievers).")
-log.save()
-log.table()
+log.record_all(codebreakers.findings(
+    national, summary, london, total_disadvantaged, total_low, total_all, year=year, min_cohort=min_cohort,
+    n_groups=n_groups, banding=banding, disadvantaged_benchmark=disadvantaged_benchmark))
 
 # %% [markdown]
 # ## What this shows

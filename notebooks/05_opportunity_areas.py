@@ -27,17 +27,18 @@
 
 # %% tags=["parameters"]
 year: int = 2017  # academic year END: 2017 is 2016/17, from 2016 onward
-months_per_sd: str = "epi_gcse_2016"  # preset in analysis.months.PRESETS ("generic_one_year_per_sd" or "epi_gcse_2016")
+months_per_sd: str = "epi_gcse_2016"  # preset in analysis.methods.months.PRESETS ("generic_one_year_per_sd" or "epi_gcse_2016")
 p8_sd: float = 0.0  # pupil-level SD of Progress 8, or 0 to back it out of DfE confidence intervals
 pupil_file: str = ""  # CSV/parquet of pupils (year, area, score, disadvantaged, fsm_share), empty for the synthetic cohort
 synthetic_pupils_per_year: int = 200000  # size of each synthetic national cohort
 seed: int = 1  # random seed of the synthetic cohort
 
 # %%
-import pandas as pd
-
-from analysis import findings, load, months, plots, progress8, reference, sources
-from analysis import opportunity_areas as oa
+from analysis import data, findings
+from analysis.data import coverage, reference
+from analysis.methods import months, progress8, stats
+from analysis.methods import opportunity_areas as oa
+from analysis.present import charts
 
 log = findings.FindingsLog("05_opportunity_areas", year=year)
 
@@ -49,9 +50,9 @@ log = findings.FindingsLog("05_opportunity_areas", year=year)
 # for them, never zero.
 
 # %%
-lait = load.read_lait(indicators=list(reference.indicator_codes("p8").values()))
+lait = data.read_lait(indicators=list(reference.indicator_codes("p8").values()))
 p8 = progress8.select_measure(lait, "p8")
-year = reference.validate_year(year, months.available_years())
+year = reference.validate_year(year, coverage.opportunity_area_years())
 has_ks4 = year in oa.years_with_ks4(p8)
 oa.areas()[["area_id", "area_name", "geography", "la_code", "la_name", "district_name", "note"]]
 
@@ -64,20 +65,21 @@ oa.areas()[["area_id", "area_name", "geography", "la_code", "la_name", "district
 #
 # $$ sd = \frac{CI_{high} - CI_{low}}{2} \times \frac{\sqrt{n}}{1.96} $$
 #
-# with n the school's P8 pupils. We back it out of every school in North Yorkshire's full-schema file (2017,
-# with 2016 back-columns). CIs are rounded to 2 dp, so schools scatter a little; the median is used.
+# with n the school's P8 pupils. We back it out of every interval in every full-schema file the registry holds
+# (each file also has the year before in its back-columns), by least squares of half-width on 1/√n: the same
+# estimate notebook 03 uses. CIs are rounded to 2 dp, so single schools scatter a little around it.
 
 # %%
-ks4_ny = load.read_ks4_performance(year=2017, la="815")
-sd_table = oa.p8_sd_from_ci(ks4_ny)
+full_schema = data.read_full_schema_files()
+sd_table = stats.p8_sd(full_schema)
 sd_table
 
 # %% [markdown]
-# The SD changed between 2016 and 2017 (new 9-1 grades in English and maths), so each year uses its own;
-# for years after 2017 we hold no CI data and use 2017's (flagged in `basis`), unless `p8_sd` is set.
+# The SD changed between 2016 and 2017 (new 9-1 grades in English and maths), so each year uses its own; a
+# year without CI data uses the nearest year that has them (flagged in `basis`), unless `p8_sd` is set.
 
 # %%
-sd_years = oa.sd_by_year(sd_table, months.available_years(), override=p8_sd)
+sd_years = oa.sd_by_year(sd_table, coverage.opportunity_area_years(), override=p8_sd)
 sd_years
 
 # %% [markdown]
@@ -115,23 +117,20 @@ conversion
 # researcher's NPD extract (columns year, area, score, disadvantaged, fsm_share: share of years on FSM).
 
 # %%
-pupils = (months.read_pupils(pupil_file) if pupil_file
-          else months.synthetic_pupils(synthetic_pupils_per_year, years=(2015,), seed=seed))
+pupils = (data.read_pupils(pupil_file) if pupil_file
+          else data.synthetic_pupils(synthetic_pupils_per_year, years=(2015,), seed=seed))
 pupil_gaps = months.rank_gaps(pupils, months_per_sd=conversion.months_per_sd)
 pupil_gaps
 
 # %% [markdown]
 # Against the gaps built into the synthetic cohort (area `oa_1`; the formula assumes one common SD, so with a
-# mixture of groups it reads a few percent low: see `analysis.months`). Non-disadvantaged pupils are also
+# mixture of groups it reads a few percent low: see `analysis.methods.months`). Non-disadvantaged pupils are also
 # compared with non-disadvantaged pupils elsewhere, ASL's second figure.
 
 # %%
 elsewhere = months.rank_gaps(pupils, months_per_sd=conversion.months_per_sd, comparison="non_disadvantaged_elsewhere",
                              include_national=False)
-check = months.synthetic_true_gaps().merge(
-    pd.concat([pupil_gaps, elsewhere]).query("area == 'oa_1'")[["group", "comparison", "gap_sd", "gap_months"]],
-    on=["group", "comparison"], how="left")
-check
+months.check_against_design(data.synthetic_true_gaps(), pupil_gaps, elsewhere, area="oa_1")
 
 # %% [markdown]
 # ## Public analogue: each area's Progress 8 against England's non-disadvantaged pupils
@@ -159,12 +158,11 @@ trend = oa.trend_since(la_table)
 trend.pivot_table(index="year", columns="area_name", values="change", dropna=False, sort=False).round(1)
 
 # %%
-plots.trend_lines(
-    trend.assign(area=trend["area_name"], pupil_group="disadvantaged vs England non-disadvantaged",
-                 value=trend["gap_disadvantaged_months"]),
+charts.trend_lines(
+    oa.trend_chart_table(trend),
     "Disadvantaged pupils' Progress 8 gap, in months, behind England's non-disadvantaged pupils",
     value_label=f"Months ({conversion.name})",
-    no_data_years=sorted(set(months.available_years()) - set(oa.years_with_ks4(p8))),
+    no_data_years=sorted(set(coverage.opportunity_area_years()) - set(oa.years_with_ks4(p8))),
 );
 
 # %% [markdown]
@@ -176,10 +174,10 @@ plots.trend_lines(
 # URN before 2022 are followed to their successor URN (GIAS links) first.
 
 # %%
-trimmed = pd.concat([load.read_ks4_trimmed(year=y) for y in sources.years_for("ks4_school_trimmed")], ignore_index=True)
-ny_schools = ks4_ny[(ks4_ny["level"] == "school") & (ks4_ny["year"] == 2017)]
-mapping = oa.school_districts(pd.concat([trimmed["urn"], ny_schools["urn"]]), load.read_gias_schools(),
-                              load.read_gias_links())
+trimmed = data.read_ks4_trimmed_all_years()
+full_schools = oa.school_rows(full_schema, year)
+mapping = oa.school_districts(trimmed["urn"].tolist() + full_schools["urn"].tolist(), data.read_gias_schools(),
+                              data.read_gias_links())
 mapping.dropna(subset=["area_id"]).sort_values(["area_id", "urn"])
 
 # %% [markdown]
@@ -196,7 +194,7 @@ district_all
 # P8 pupils. The real district figure, next to the North Yorkshire proxy.
 
 # %%
-district_dis = oa.district_p8(ny_schools, mapping, group="disadvantaged")
+district_dis = oa.district_p8(full_schools, mapping, group="disadvantaged")
 district_dis
 
 # %% [markdown]
@@ -216,33 +214,5 @@ headline
 # public analogue shows beside them. Years without KS4 data record None.
 
 # %%
-heads = headline.set_index("area_id")
-trends = trend[trend["year"] == year].set_index("area_id")
-for area_id, row in heads.iterrows():
-    log.record(f"oa_gap_months_{area_id}", row["gap_months"] if has_ks4 else None, key=area_id, unit="months",
-               label=f"{row['area_name']}: disadvantaged P8 gap behind England's non-disadvantaged pupils, months",
-               section="The gap in months for the chosen year",
-               note=f"{row['basis']}; sd_p8 {row['sd_p8']:.3f}, {conversion.months_per_sd:.2f} months per SD "
-                    f"({conversion.name}).")
-    log.record(f"oa_gap_trend_{area_id}", trends.loc[area_id, "change"] if has_ks4 else None, key=area_id,
-               unit="months", label=f"{row['area_name']}: change in that gap since 2016, months",
-               section="Has the gap grown since 2016? Against England",
-               note=f"LAIT ({'whole LA' if area_id in ('blackpool', 'derby', 'oldham') else 'county proxy'}); "
-                    f"England's own change: {trends.loc['england', 'change']:.1f} months.")
-nd = la_table.query("year == @year and area_id != 'england'")["gap_non_disadvantaged_months"].mean()
-log.record("oa_non_disadvantaged_gap_months", nd if has_ks4 else None, key="opportunity_areas", unit="months",
-           label="Non-disadvantaged pupils in the six areas behind England's non-disadvantaged pupils, months",
-           section="Public analogue: each area's Progress 8 against England's non-disadvantaged pupils",
-           note="Unweighted mean of the six areas (LAIT has no pupil counts; county proxies for the districts).")
-public_note = (f"Public analogue for {year}: six-area mean disadvantaged gap "
-               f"{headline['gap_months'].mean():.1f} months, non-disadvantaged {nd:.1f} months (P8, not NPD ranks).")
-for fid, label in [("asl_persistent_gap_months", "Persistently disadvantaged pupils in the areas behind national non-disadvantaged, months"),
-                   ("asl_non_disadvantaged_gap_months", "Non-disadvantaged pupils in the areas behind those elsewhere, months"),
-                   ("asl_gap_growth_non_disadvantaged", "Growth of the non-disadvantaged gap 2010-2015, months"),
-                   ("asl_gap_growth_persistent", "Growth of the persistently disadvantaged gap 2010-2015, months")]:
-    log.record(fid, None, key="opportunity_areas", year=2015, unit="months", label=label,
-               section="The pupil-level method (what ASL/EPI did), on a synthetic cohort",
-               note="Needs pupil-level NPD ranks, FSM history (persistent disadvantage) and 2010-2015 data: none is "
-                    "public. " + (public_note if has_ks4 else f"No KS4 data for {year}."))
-log.save()
-log.table()
+log.record_all(oa.findings(headline, trend, la_table, year=year, months_per_sd=conversion.months_per_sd,
+                           conversion_name=conversion.name, has_ks4=has_ks4))

@@ -34,7 +34,10 @@ urn: str = "103263"  # school for "find my school" (a URN, as a string; 103263 i
 user_factors_file: str = ""  # optional CSV: urn plus extra factor columns (idaci, mobility) to use
 
 # %%
-from analysis import families, findings, load, reference
+from analysis import data, findings
+from analysis.data import coverage, reference
+from analysis.methods import families, family_views
+from analysis.present import maps, prose
 
 log = findings.FindingsLog("06_families_of_schools", year=year)
 
@@ -56,11 +59,14 @@ log = findings.FindingsLog("06_families_of_schools", year=year)
 # numbers and progress has one decimal, so the measure is good to about half a point.
 
 # %%
-year = reference.validate_year(year, families.available_years())
-la = reference.validate_la(la, families.available_las(year))
-schools = families.load_schools(year, la=la, user_factors_file=user_factors_file or None)
-la_name = schools["la_name"].iloc[0]
-print(f"{la_name}: {len(schools)} schools; data years {families.context_years(year)}")
+year = reference.validate_year(year, coverage.ks2_years())
+las = coverage.ks2_las(year)
+la = reference.validate_la(la, las)
+la_name = reference.la_name(la, las)
+schools = families.intake_measures(data.read_primary_schools(year, la=la, user_factors_file=user_factors_file or None))
+data.context_years(year)
+
+# %%
 schools[["urn", "school_name", "prior_attainment", "read_expected", "mat_expected", "fsm_ever6_pct", "eal_pct"]].head()
 
 # %% [markdown]
@@ -94,12 +100,11 @@ sizes
 # %% [markdown]
 # ## The families table
 #
-# Every school, its family, its factor values and z-scores, and its sheet values; written to
-# `data/processed/families_<la>_<year>.csv`.
+# Every school, its family, its factor values and z-scores, and its sheet values; saved as a CSV beside the
+# report (`tables/06_families_of_schools/families_<la>_<year>.csv`).
 
 # %%
-path = families.write_families(fam, la, year)
-print(path.name)
+log.save_table(fam, f"families_{la}_{year}")
 fam[["family", "urn", "school_name", "composite", "z_prior_attainment", "z_idaci_fsm", "z_eal", "prior_attainment",
      "fsm_ever6_pct", "eal_pct", "factors_missing"]]
 
@@ -122,7 +127,7 @@ families.agreement_summary(fam)
 # (and CSV). Ethnicity and mobility, also on BEP's sheets, are not in the files we hold.
 
 # %%
-families.family_means(fam, families.CHARACTERISTICS)
+family_views.family_means(fam, family_views.CHARACTERISTICS)
 
 # %% [markdown]
 # ## Attainment sheets
@@ -131,7 +136,7 @@ families.family_means(fam, families.CHARACTERISTICS)
 # reading, writing and maths (RWM, expected and higher standard).
 
 # %%
-families.family_means(fam, families.ATTAINMENT)
+family_views.family_means(fam, family_views.ATTAINMENT)
 
 # %% [markdown]
 # ## Performance maps
@@ -141,17 +146,17 @@ families.family_means(fam, families.ATTAINMENT)
 # schools). Points carry the school's ESTAB number (its DfE number within the LA, in the families table).
 
 # %%
-national = families.national_means(load.read_ks2_trimmed(year=year))
+national = families.national_means(data.read_ks2_trimmed(year=year))
 national
 
 # %%
-families.family_map(fam, national, "read", title=f"{la_name} {year}: reading attainment against progress");
+maps.family_map(fam, national, "read", title=f"{la_name} {year}: reading attainment against progress");
 
 # %%
-families.family_map(fam, national, "writ", title=f"{la_name} {year}: writing attainment against progress");
+maps.family_map(fam, national, "writ", title=f"{la_name} {year}: writing attainment against progress");
 
 # %%
-families.family_map(fam, national, "mat", title=f"{la_name} {year}: maths attainment against progress");
+maps.family_map(fam, national, "mat", title=f"{la_name} {year}: maths attainment against progress");
 
 # %% [markdown]
 # ## Tracking maps
@@ -161,7 +166,7 @@ families.family_map(fam, national, "mat", title=f"{la_name} {year}: maths attain
 # attainment is uneven across subjects.
 
 # %%
-families.family_map(fam, national, "tracking", title=f"{la_name} {year}: tracking map");
+maps.family_map(fam, national, "tracking", title=f"{la_name} {year}: tracking map");
 
 # %% [markdown]
 # ## Contextual families: EAL and mobility
@@ -171,11 +176,12 @@ families.family_map(fam, national, "tracking", title=f"{la_name} {year}: trackin
 # mobility family unless a user file supplies a `mobility` column (the table is then filled).
 
 # %%
-eal_families = families.contextual_families(schools, "eal", n_families)
-mobility_families = families.contextual_families(schools, "mobility", n_families)
-print(f"mobility families: {len(mobility_families)} schools (no mobility data)" if mobility_families.empty
-      else f"mobility families: {len(mobility_families)} schools")
-eal_families.groupby("family")["value"].agg(["size", "min", "max"])
+eal_families = family_views.contextual_families(schools, "eal", n_families)
+family_views.contextual_summary(eal_families)
+
+# %%
+mobility_families = family_views.contextual_families(schools, "mobility", n_families)
+family_views.contextual_summary(mobility_families)
 
 # %% [markdown]
 # ## Find my school
@@ -184,16 +190,18 @@ eal_families.groupby("family")["value"].agg(["size", "min", "max"])
 # factors), with whether each neighbour is in the same family. Then its family's four maps, labelled by name.
 
 # %%
-my_urn, urn_note = families.resolve_urn(fam, urn)
-print(urn_note or f"URN {my_urn}")
-families.find_my_school(fam, neighbours, my_urn)
+my_urn, urn_note = family_views.resolve_urn(fam, urn)
+prose.note(urn_note)
 
 # %%
-my_family = fam.loc[fam["urn"] == my_urn, "family"].iloc[0]
-families.characteristics_sheet(fam, my_family).merge(families.attainment_sheet(fam, my_family))
+family_views.find_my_school(fam, neighbours, my_urn)
 
 # %%
-families.family_map(fam[fam["family"] == my_family], national, "tracking", label="school_name",
+my_family = family_views.family_of(fam, my_urn)
+family_views.family_sheet(fam, my_family)
+
+# %%
+maps.family_map(fam[fam["family"] == my_family], national, "tracking", label="school_name",
                     title=f"Family {my_family} tracking map");
 
 # %% [markdown]
@@ -203,14 +211,4 @@ families.family_map(fam[fam["family"] == my_family], national, "tracking", label
 # not published.
 
 # %%
-section = "Build the families"
-log.record("n_schools", int(fam["family"].notna().sum()), key=la, section=section,
-           label=f"{la_name}: primary schools with KS2 results grouped into families")
-log.record("n_families", int(fam["family"].nunique()), key=la, section=section,
-           label=f"{la_name}: number of families")
-log.record("family_size_min", int(sizes["schools"].min()), key=la, section=section,
-           label=f"{la_name}: schools in the smallest family")
-log.record("family_size_max", int(sizes["schools"].max()), key=la, section=section,
-           label=f"{la_name}: schools in the largest family")
-log.save()
-log.table()
+log.record_all(families.findings(fam, sizes, la=la, la_name=la_name))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import paths, sources
+from analysis import paths
+from analysis.data import sources
 
 
 def pytest_collection_modifyitems(config, items):
@@ -32,7 +33,7 @@ def raw_data_present() -> None:
 def full_run(tmp_path_factory, raw_data_present):
     """`compendium run` of every notebook at its default year, as `make reproduce` does (shared by the
     notebook and browser tiers, which xdist keeps on one worker)."""
-    from analysis import runner
+    from analysis.pipeline import runner
 
     out = tmp_path_factory.mktemp("reports")
     runner.run(out=out, jobs=2, progress=False, log=lambda m: None)

@@ -17,61 +17,19 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import dependencies, paths
+from . import paths
+from .common import atomic_write, atomic_write_json
+from .data import dependencies
+from .data.published import parse_value
+from .data.published import published as published_row
 
 STATUSES = ("match", "differs", "not-published", "not-reproducible")
-
-
-@lru_cache(maxsize=1)
-def published_figures() -> pd.DataFrame:
-    """Every transcribed published figure, joined to its source document.
-
-    >>> pub = published_figures()
-    >>> pub.query("finding_id == 'p8_disadvantaged_la' and key == '330' and year == 2017")["value"].item()
-    '-0.18'
-    """
-    docs = pd.read_csv(paths.PUBLISHED / "documents.csv", dtype=str, keep_default_na=False)
-    frames = [
-        pd.read_csv(p, dtype=str, keep_default_na=False)
-        for p in sorted(paths.PUBLISHED.glob("*.csv"))
-        if p.name != "documents.csv"
-    ]
-    table = pd.concat(frames, ignore_index=True)
-    table["year"] = table["year"].astype(int)
-    dup = table.duplicated(["finding_id", "year", "key"], keep=False)
-    if dup.any():
-        raise ValueError(f"Published figures repeat (finding_id, year, key): {table[dup].iloc[0].to_dict()}")
-    table = table.merge(docs, on="document_id", how="left", validate="many_to_one")
-    if table["title"].isna().any():
-        bad = table.loc[table["title"].isna(), "document_id"].unique()
-        raise ValueError(f"Published figures cite unknown documents {list(bad)}: add them to documents.csv")
-    table["source"] = (
-        table["publisher"] + ", " + table["title"] + " (" + table["published"] + "), " + table["source_table"]
-    )
-    return table
-
-
-def published(finding_id: str, year: int, key: str) -> dict[str, Any] | None:
-    """The published row for (finding, year, key), or None."""
-    table = published_figures()
-    hit = table[(table["finding_id"] == finding_id) & (table["year"] == int(year)) & (table["key"] == str(key))]
-    return None if hit.empty else hit.iloc[0].to_dict()
-
-
-def _parse(value: str, value_type: str) -> Any:
-    if value_type == "number":
-        return float(value)
-    if value_type == "list":
-        return value.split("|")
-    return value
 
 
 def _clean(value: Any) -> Any:
@@ -155,14 +113,14 @@ class FindingsLog:
         """Record a reproduced value; the published value, source and tolerance come from the reference table."""
         year = int(year if year is not None else self.year)
         key = str(key)
-        row = published(finding_id, year, key)
+        row = published_row(finding_id, year, key)
         value = _clean(value)
         if row is None:
             expected, source, value_type, tol = None, "", "number", tolerance
             notes = [note]
         else:
             value_type = row["value_type"]
-            expected = _parse(row["value"], value_type)
+            expected = parse_value(row["value"], value_type)
             source = row["source"]
             tol = tolerance if tolerance is not None else (float(row["tolerance"]) if row["tolerance"] else None)
             notes = [note, row["note"]]
@@ -195,16 +153,48 @@ class FindingsLog:
             frame[col] = frame[col].map(lambda v: " > ".join(map(str, v)) if isinstance(v, list) else v)
         return frame
 
+    def record_all(self, rows: pd.DataFrame, directory: Path | str | None = None) -> pd.DataFrame:
+        """Record every row of a findings-ready table, save the log, and return reproduced against published.
+
+        ``rows`` has one row per headline figure: ``finding_id``, ``value``, ``label`` and optionally ``key``,
+        ``year``, ``unit``, ``note``, ``section`` (the library's ``findings(...)`` functions return such tables).
+        """
+        missing = sorted({"finding_id", "value", "label"} - set(rows.columns))
+        if missing:
+            raise ValueError(f"record_all: the findings table lacks columns {missing}")
+        def text(row: dict, name: str) -> str:  # a column some rows leave empty reads NaN
+            value = row.get(name)
+            return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+        for row in rows.to_dict("records"):
+            year = row.get("year")
+            self.record(
+                row["finding_id"], row["value"], label=row["label"], key=text(row, "key"),
+                year=None if year is None or pd.isna(year) else int(year), unit=text(row, "unit"),
+                note=text(row, "note"), section=text(row, "section"),
+            )
+        self.save(directory)
+        return self.table()
+
+    def save_table(self, frame: pd.DataFrame, name: str, directory: Path | str | None = None) -> Path:
+        """Write a table the report names (e.g. every school and its family) as CSV into the run's report set,
+        ``<run dir>/<year>/tables/<notebook>/<name>.csv``: it is swapped in with the reports, never left
+        changed by a failed run. Returns the path."""
+        base = Path(directory) if directory else run_dir()
+        target = base / str(self.year) / "tables" / self.notebook / f"{name}.csv"
+        return atomic_write(target, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.6g",
+                                                             lineterminator="\n"))
+
     def save(self, directory: Path | str | None = None) -> Path:
         """Write ``<run dir>/<year>/findings/<notebook>.json`` atomically (temp file, then move).
 
-        Beside it, ``dependencies/<notebook>.json``: what the notebook read (see :mod:`analysis.dependencies`),
+        Beside it, ``dependencies/<notebook>.json``: what the notebook read (see :mod:`analysis.data.dependencies`),
         which the runner turns into the notebook's cache key.
         """
         base = Path(directory) if directory else run_dir()
         out = base / str(self.year) / "findings" / f"{self.notebook}.json"
-        write_json_atomic(out, [asdict(f) for f in self.findings])
-        write_json_atomic(base / str(self.year) / "dependencies" / f"{self.notebook}.json", dependencies.snapshot())
+        atomic_write_json(out, [asdict(f) for f in self.findings])
+        atomic_write_json(base / str(self.year) / "dependencies" / f"{self.notebook}.json", dependencies.snapshot())
         return out
 
 
@@ -213,16 +203,32 @@ def run_dir() -> Path:
     return Path(os.environ.get(paths.RUN_DIR_ENV) or (paths.processed_dir() / "interactive"))
 
 
-def write_json_atomic(path: Path, payload: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(payload, f, indent=2, ensure_ascii=False, sort_keys=False)
-        f.write("\n")
-    os.replace(tmp, path)
-
-
 def read_findings(path: Path | str) -> pd.DataFrame:
     """A findings.json as a table."""
     with open(path, encoding="utf-8") as f:
         return pd.DataFrame(json.load(f))
+
+
+def check(directory: Path | str) -> tuple[str, bool]:
+    """Published vs reproduced for every findings.json under ``directory``; (text, any differs)."""
+    directory = Path(directory)
+    files = sorted(directory.glob("findings.json")) or sorted(directory.glob("*/findings.json"))
+    if not files:
+        raise FileNotFoundError(f"no findings.json in {directory} or its year folders: run `compendium run` first")
+    lines, differs = [], False
+    for f in files:
+        table = read_findings(f)
+        lines.append(f"== {f.parent.name}: {len(table)} findings")
+        for row in table.itertuples():
+            mark = {"match": "ok  ", "differs": "DIFF", "not-published": "n/p ", "not-reproducible": "n/r "}[row.status]
+            lines.append(
+                f"{mark} {row.id}[{row.key}] {row.year}: reproduced {_fmt(row.value)} | published {_fmt(row.published)}"
+            )
+            differs |= row.status == "differs"
+    return "\n".join(lines), differs
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, list):
+        return " > ".join(map(str, value))
+    return "-" if value is None or (isinstance(value, float) and value != value) else str(value)

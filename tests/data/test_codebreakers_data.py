@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import codebreakers as cb
-from analysis import load
+from analysis.methods import codebreakers as cb
+from analysis.methods import half_gap as hg
+from analysis import data as load
+from analysis.data import coverage
 
 pytestmark = pytest.mark.data
 
@@ -16,7 +18,7 @@ def tidy():
 
 
 def test_years():
-    assert 2014 in cb.available_years()
+    assert 2014 in coverage.ks4_5acem_years()
 
 
 def test_row_counts(tidy):

@@ -6,15 +6,18 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import comparisons as cmp
-from analysis import load, progress8, reference
+from analysis.methods import comparisons as cmp
+from analysis.methods import la_weights, ranking
+from analysis import data as load
+from analysis.data import reference
+from analysis.methods import progress8
 
 pytestmark = pytest.mark.data
 
 
 @pytest.fixture(scope="module")
 def lait():
-    return load.read_lait(indicators=[*reference.indicator_codes("p8").values(), cmp.SHARE_INDICATOR])
+    return load.read_lait(indicators=[*reference.indicator_codes("p8").values(), la_weights.SHARE_INDICATOR])
 
 
 @pytest.fixture(scope="module")
@@ -29,28 +32,28 @@ def las(lait):
 
 @pytest.fixture(scope="module")
 def pupils():
-    return cmp.ks4_pupils_by_la(cmp.school_rows_all_years(load.read_school_spine()))
+    return la_weights.ks4_pupils_by_la(la_weights.schools_with_la(load.read_ks4_trimmed_all_years(), load.read_school_spine()))
 
 
 @pytest.fixture(scope="module")
 def shares(lait):
-    return lait[lait["indicator"] == cmp.SHARE_INDICATOR]
+    return lait[lait["indicator"] == la_weights.SHARE_INDICATOR]
 
 
 def _group_average(p8, las, pupils, shares, comparator, la="330", year=2017):
     group = cmp.comparison_group(comparator, la, las)
     values = cmp.group_values(p8, group, year)
-    weights = cmp.disadvantaged_weights(pupils, shares, year)
-    return cmp.weighted_average(values.merge(weights, on="la_code", how="left"), value="disadvantaged").iloc[0]
+    weights = la_weights.disadvantaged_weights(pupils, shares, year)
+    return la_weights.weighted_average(values.merge(weights, on="la_code", how="left"), value="disadvantaged").iloc[0]
 
 
 def test_core_cities_2017_table_2(p8, las):
     # BEP table 2: -0.18, -0.29, -0.33, -0.35, -0.58, -0.61, then -0.62 twice (Newcastle, Liverpool)
-    ranked = cmp.rank_las(cmp.group_values(p8, cmp.comparison_group("core_cities", "330", las), 2017), "disadvantaged")
+    ranked = ranking.rank_las(cmp.group_values(p8, cmp.comparison_group("core_cities", "330", las), 2017), "disadvantaged")
     assert ranked["disadvantaged"].tolist() == [-0.18, -0.29, -0.33, -0.35, -0.58, -0.61, -0.62, -0.62]
     # the tie rule lists Liverpool before Newcastle (A-Z); BEP printed Newcastle first
     assert ranked["la_name"].tolist()[-2:] == ["Liverpool", "Newcastle upon Tyne"]
-    assert cmp.rank_text(ranked, "330") == "1 of 8"
+    assert ranking.rank_text(ranked, "330") == "1 of 8"
 
 
 def test_core_cities_average_within_tolerance(p8, las, pupils, shares):
@@ -62,7 +65,7 @@ def test_core_cities_average_within_tolerance(p8, las, pupils, shares):
 
 
 def test_west_midlands_2017_table_3(p8, las):
-    ranked = cmp.rank_las(cmp.group_values(p8, cmp.comparison_group("region", "330", las), 2017), "disadvantaged")
+    ranked = ranking.rank_las(cmp.group_values(p8, cmp.comparison_group("region", "330", las), 2017), "disadvantaged")
     assert len(ranked) == 14 and ranked["la_name"].iloc[0] == "Birmingham"
     assert cmp.official_area_value(p8, "West Midlands", 2017) == -0.39
     # the data holds Worcestershire at -0.52, which BEP printed as "-0.5"
@@ -72,7 +75,7 @@ def test_west_midlands_2017_table_3(p8, las):
 def test_smallest_gap_is_birmingham_in_both_groups(p8, las):
     for comparator in ("core_cities", "region"):
         values = cmp.group_values(p8, cmp.comparison_group(comparator, "330", las), 2017)
-        gaps = cmp.rank_las(values, "gap", higher_is_better=False)
+        gaps = ranking.rank_las(values, "gap", higher_is_better=False)
         assert gaps["la_name"].iloc[0] == "Birmingham" and gaps["rank_label"].iloc[0] == "1"
         assert gaps["gap"].iloc[0] == pytest.approx(0.33)  # 0.15 - (-0.18)
 
@@ -87,7 +90,7 @@ def test_estimated_weights_reproduce_dfe_region_rows(p8, las, pupils, shares, re
 
 
 def test_birmingham_weight_is_plausible(pupils, shares):
-    w = cmp.disadvantaged_weights(pupils, shares, 2017).set_index("la_code").loc["330"]
+    w = la_weights.disadvantaged_weights(pupils, shares, 2017).set_index("la_code").loc["330"]
     # LAIT: 46.49% of Birmingham's secondary pupils were ever-6 FSM in January 2017; about 11,000 KS4 pupils
     assert w["disadvantaged_share"] == pytest.approx(46.49)
     assert 10_000 < w["ks4_pupils"] < 12_500 and 4_500 < w["weight"] < 5_800

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import families, load
+from analysis import data as load
+from analysis.data import coverage
+from analysis.methods import families
 
 pytestmark = pytest.mark.data
 
@@ -17,7 +19,7 @@ def ks2():
 
 @pytest.fixture(scope="module")
 def birmingham():
-    schools = families.load_schools(2016, la="330")
+    schools = families.intake_measures(load.read_primary_schools(2016, la="330"))
     return schools, *families.build_families(schools, n_families=22, k=10)
 
 
@@ -56,8 +58,8 @@ class TestReadAbsence:
 
 class TestRunnerContract:
     def test_years_and_las(self):
-        assert families.available_years() == [2016]
-        las = families.available_las(2016).set_index("la_code")["la_name"]
+        assert 2016 in coverage.ks2_years()
+        las = coverage.ks2_las(2016).set_index("la_code")["la_name"]
         assert las["330"] == "Birmingham" and "320" in las.index
 
 

@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import load, sources, synthetic
+from analysis import data as load
+from analysis.data import sources, synthetic
+from analysis.data.dfe import read_text_table
 
 pytestmark = [pytest.mark.data, pytest.mark.usefixtures("raw_data_present")]
 
@@ -22,7 +24,7 @@ def _header(path):
 @pytest.fixture(scope="module")
 def national(tmp_path_factory):
     path = synthetic.write_national_ks4(tmp_path_factory.mktemp("ks4") / "national.csv", n_schools=N_SCHOOLS)
-    return path, load.read_text_table(path)
+    return path, read_text_table(path)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +67,7 @@ class TestSyntheticNationalFile:
 
     def test_national_rows_are_the_real_ones(self, national):
         _, raw = national
-        real = load.read_text_table(sources.path(sources.find("ks4_school_full", 2017)[0].id))
+        real = read_text_table(sources.path(sources.find("ks4_school_full", 2017)[0].id))
         expected = real[real["RECTYPE"].isin(["5", "7"])].reset_index(drop=True)
         assert raw.iloc[-2:].reset_index(drop=True).equals(expected)
 
@@ -75,7 +77,7 @@ def tidy(national):
     path, _ = national
     # The year's metadata passed explicitly: the loader then does not cache this temporary file's table in
     # data/processed.
-    metadata = load.read_text_table(sources.path(sources.one("ks4_school_full_meta", 2017).id))
+    metadata = read_text_table(sources.path(sources.one("ks4_school_full_meta", 2017).id))
     return load.read_ks4_performance(path, year=2017, metadata=metadata)
 
 

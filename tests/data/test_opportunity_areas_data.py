@@ -2,16 +2,18 @@
 
 import pytest
 
-from analysis import load, months
-from analysis import opportunity_areas as oa
+from analysis import data as load
+from analysis.data import coverage
+from analysis.methods import opportunity_areas as oa
+from analysis.methods import stats
 
 pytestmark = pytest.mark.data
 
 
-def test_p8_sd_from_north_yorkshire_cis():
-    sd = oa.p8_sd_from_ci(load.read_ks4_performance(year=2017, la="815")).query("pupil_group == 'all'")
-    by_year = sd.set_index("year")["sd_p8"]
-    # implied SDs cluster tightly: about 1.06 in 2016, 1.23 in 2017 (new 9-1 grades)
+def test_p8_sd_from_the_full_schema_cis():
+    by_year = stats.p8_sd(load.read_full_schema_files()).set_index("year")["sd"]
+    # implied SDs cluster tightly: about 1.06 in 2016, 1.23 in 2017 (new 9-1 grades); an independent route
+    # (median of half-width * sqrt(n) / 1.96 over the school rows of the four files) gives 1.059 and 1.229
     assert by_year[2016] == pytest.approx(1.06, abs=0.02)
     assert by_year[2017] == pytest.approx(1.23, abs=0.02)
 
@@ -30,14 +32,15 @@ def test_ward_table_names_exist_in_gias():
 
 
 def test_blackpool_2017_lait_gap():
-    from analysis import progress8, reference
+    from analysis.data import reference
+    from analysis.methods import progress8
     p8 = progress8.select_measure(load.read_lait(indicators=list(reference.indicator_codes("p8").values())))
-    sd = oa.sd_by_year(oa.p8_sd_from_ci(load.read_ks4_performance(year=2017, la="815")), [2017])
+    sd = oa.sd_by_year(stats.p8_sd(load.read_full_schema_files(2017)), [2017])
     out = oa.la_gaps(p8, sd, months_per_sd=10).set_index(["year", "area_id"])
     # LAIT: Blackpool disadvantaged -0.83, England non-disadvantaged 0.11 -> 0.94
     assert out.loc[(2017, "blackpool"), "gap_disadvantaged_p8"] == pytest.approx(0.94)
 
 
 def test_available_years_from_2016():
-    years = months.available_years()
+    years = coverage.opportunity_area_years()
     assert years[0] == 2016 and 2020 in years

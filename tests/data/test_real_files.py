@@ -3,8 +3,10 @@
 import pandas as pd
 import pytest
 
-from analysis import load, runner, sources
-from analysis.reference import ParameterError
+from analysis import data as load
+from analysis.data import sources
+from analysis.pipeline import plan, specs
+from analysis.errors import ParameterError
 
 pytestmark = pytest.mark.usefixtures("raw_data_present")
 
@@ -62,8 +64,8 @@ class TestKs4Final:
 class TestRunnerValidation:
     def test_unknown_year_lists_valid_years(self):
         with pytest.raises(ParameterError, match=r"--year: 1999 is not in the data; valid years: .*2017"):
-            runner.plan(year=1999)
+            plan.plan(year=1999)
 
     def test_unknown_la(self):
         with pytest.raises(ParameterError, match=r"--la: '9999' is not a local authority code"):
-            runner.plan(la="9999")
+            plan.plan(la="9999")

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import load, schools
+from analysis import data as load
+from analysis.methods import published_schools, schools
+from analysis.data import coverage, ks4_results
+from analysis.methods import stats
 
 pytestmark = pytest.mark.data
 
 
 @pytest.fixture(scope="module")
 def waltham_forest():
-    res = schools.read_results(2017, "320")
-    res = schools.add_confidence_intervals(res, schools.estimate_p8_sd(res))
+    res = ks4_results.read_results(2017, "320")
+    res = schools.add_confidence_intervals(res, stats.p8_sd(res))
     sel = schools.select_schools(res, la="320", year=2017)
     prev = schools.link_previous_year(sel, res, load.read_gias_links(), load.read_school_spine(), year=2017)
     return res, schools.school_panel(sel, res, prev, year=2017)
 
 
 def test_registry_years_and_las():
-    assert 2017 in schools.available_years()
-    assert {"320", "330"} <= set(schools.available_las()["la_code"])
+    assert 2017 in coverage.school_ks4_years()
+    assert {"320", "330"} <= set(coverage.school_ks4_las()["la_code"])
 
 
 def test_national_benchmarks_match_bep_table_4(waltham_forest):
@@ -30,7 +33,7 @@ def test_national_benchmarks_match_bep_table_4(waltham_forest):
 
 
 def test_file_intervals_reproduced_by_dfe_method(waltham_forest):
-    sd = schools.estimate_p8_sd(waltham_forest[0]).set_index("year")
+    sd = stats.p8_sd(waltham_forest[0]).set_index("year")
     assert (sd["max_abs_error"] <= 0.0101).all()
 
 
@@ -48,12 +51,12 @@ def test_waltham_forest_la_row(waltham_forest):
 
 
 def test_birmingham_all_pupil_figures_from_trimmed_files():
-    res = schools.read_results(2017, "330")
-    assert not schools.data_availability(2017, "330")["full_analysis"].any()
+    res = ks4_results.read_results(2017, "330")
+    assert not ks4_results.data_availability(2017, "330")["full_analysis"].any()
     sel = schools.select_schools(res, la="330", year=2017)
     prev = schools.link_previous_year(sel, res, load.read_gias_links(), load.read_school_spine(), year=2017)
     panel = schools.school_panel(sel, res, prev, year=2017)
-    pub = schools.published_school_figures(panel, res, la="330", year=2017).set_index(["printed_name", "finding_id"])
+    pub = published_schools.published_school_figures(panel, res, la="330", year=2017).set_index(["printed_name", "finding_id"])
     assert pub.loc[("Rockwood Academy", "school_p8_all"), "reproduced"] == 0.81
     assert pub.loc[("Queensbridge School", "school_p8_all"), "reproduced"] == 0.43
     assert pub.loc[("Al-Hijrah School", "school_p8_all"), "reproduced"] == 0.42  # final file; 0.43 revised

@@ -10,7 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import cli, runner, site, sources
+from analysis.data import sources
+from analysis.pipeline import cache, cli, export, runner, site
+from analysis.pipeline import specs as nbspecs
 
 pytestmark = pytest.mark.usefixtures("raw_data_present")
 
@@ -21,7 +23,7 @@ def _findings(out: Path, year: int) -> pd.DataFrame:
 
 class TestFullRun:
     def test_every_notebook_has_policy_review_and_findings(self, full_run):
-        for spec in runner.load_specs():
+        for spec in nbspecs.load_specs():
             year_dir = full_run / str(spec.default_year)
             for part in ("policy", "review"):
                 assert (year_dir / part / f"{spec.name}.html").stat().st_size > 10_000, (spec.name, part)
@@ -74,14 +76,14 @@ class TestOtherYearsAndLas:
 
 class TestFailureAndCache:
     def test_failing_notebook_names_cell_and_keeps_previous_reports(self, tmp_path):
-        good = runner.load_specs()[0]
+        good = nbspecs.load_specs()[0]
         out = tmp_path / "reports"
         runner.run(only=[good.name], out=out, progress=False, log=lambda m: None)
         before = (out / "2017" / "findings.json").read_bytes()
         broken_nb = tmp_path / "broken.py"
         broken_nb.write_text(good.source.read_text().replace("comparison = progress8.la_vs_england(p8, la, year)",
                                                              "comparison = 1 / 0"))
-        broken = runner.NotebookSpec(**{**good.__dict__, "path": broken_nb})
+        broken = nbspecs.NotebookSpec(**{**good.__dict__, "path": broken_nb})
         with pytest.raises(runner.RunError, match=r"01_la_vs_national_p8 \(year 2017\) failed in cell \d+.*ZeroDivision"):
             runner.run(only=[good.name], out=out, progress=False, log=lambda m: None, specs=[broken],
                        use_cache=False)
@@ -89,14 +91,14 @@ class TestFailureAndCache:
         assert not list(out.glob(".build-*")) and not list(out.glob(".old-*"))
 
     def test_unchanged_inputs_reuse_and_a_changed_parameter_reruns(self, tmp_path):
-        name = runner.load_specs()[0].name
+        name = nbspecs.load_specs()[0].name
         first = runner.run(only=[name], out=tmp_path, progress=False, log=lambda m: None)
         again = runner.run(only=[name], out=tmp_path, progress=False, log=lambda m: None)
         changed = runner.run(only=[name], la="383", out=tmp_path, progress=False, log=lambda m: None)
         assert (first["executed"], again["executed"], again["reused"], changed["executed"]) == (1, 0, 1, 1)
 
     def test_two_runs_give_identical_findings_and_figures(self, tmp_path):
-        name = runner.load_specs()[0].name
+        name = nbspecs.load_specs()[0].name
         for sub in ("a", "b"):
             runner.run(only=[name], out=tmp_path / sub, progress=False, log=lambda m: None, use_cache=False)
         a, b = tmp_path / "a" / "2017", tmp_path / "b" / "2017"
@@ -109,13 +111,13 @@ class TestFailureAndCache:
         shutil.copytree(full_run, out)
         before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
         summary = runner.run(out=out, progress=False, log=lambda m: None)
-        assert (summary["executed"], summary["reused"]) == (0, len(runner.load_specs()))
+        assert (summary["executed"], summary["reused"]) == (0, len(nbspecs.load_specs()))
         assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
     def test_a_changed_input_reruns_exactly_the_notebooks_that_read_it(self, full_run, tmp_path, monkeypatch):
         out = tmp_path / "reports"
         shutil.copytree(full_run, out)
-        specs = runner.load_specs()
+        specs = nbspecs.load_specs()
         # Two inputs change: notebook 01's text (a note added), and the checksum of a statistical neighbours
         # file, which only notebook 02 reads (its comparator groups); the other four read neither.
         edited = tmp_path / "01_la_vs_national_p8.py"
@@ -137,13 +139,13 @@ class TestFailureAndCache:
         out = tmp_path / "reports"
         shutil.copytree(full_run, out)
         exported = []
-        real_export = site.export_notebook_html
-        monkeypatch.setattr(site, "export_notebook_html",
+        real_export = export.export_notebook_html
+        monkeypatch.setattr(export, "export_notebook_html",
                             lambda nb, title: exported.append(Path(nb).stem) or real_export(nb, title))
-        monkeypatch.setattr(runner, "export_key", lambda spec: "a new template")
+        monkeypatch.setattr(cache, "export_key", lambda spec: "a new template")
         summary = runner.run(out=out, progress=False, log=lambda m: None)
         assert summary["executed"] == 0
-        assert sorted(exported) == sorted(s.name for s in runner.load_specs())
+        assert sorted(exported) == sorted(s.name for s in nbspecs.load_specs())
         manifest = json.loads((out / "2017" / "manifest.json").read_text())
         assert {e["export_key"] for e in manifest["notebooks"].values()} == {"a new template"}
         assert (out / "2017" / "policy" / "01_la_vs_national_p8.html").stat().st_size > 10_000

@@ -9,11 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import codebreakers as cb
+from analysis.methods import codebreakers as cb
+from analysis.methods import half_gap as hg
+from analysis.methods import beyond_prediction as bp
 from analysis import paths
-from analysis.load import DataFormatError
-from analysis.load.ks4_5acem import read_ks4_5acem
-from analysis.reference import ParameterError
+from analysis.errors import DataFormatError
+from analysis.data.ks4_5acem import read_ks4_5acem
+from analysis.errors import ParameterError
+from analysis.present import charts
 
 NAN = np.nan
 
@@ -187,7 +190,7 @@ class TestHalfGap:
     def run(self, **kw):
         opts = {"group": "disadvantaged", "band_by": "pct_disadvantaged", "n_groups": 2, "banding": "quantile",
                 "benchmark": "top20_weighted"} | kw
-        return cb.half_gap(gap_table(), **opts)
+        return hg.half_gap(gap_table(), **opts)
 
     def test_top20_weighted(self):
         bands = self.run()
@@ -198,7 +201,7 @@ class TestHalfGap:
         assert bands["schools_below"].tolist() == [2, 2]
         # current achievers: band 1 8 + 10 + 2 = 20; band 2 18 + 4 + 6 = 28
         assert bands["current"].tolist() == pytest.approx([20.0, 28.0])
-        total = cb.half_gap_total(bands).iloc[0]
+        total = hg.half_gap_total(bands).iloc[0]
         assert total["extra"] == pytest.approx(10.0)
         assert total["extra_pct"] == pytest.approx(10 / 48 * 100)  # 20.83%
         assert total["schools"] == 6  # S7 (zero cohort) and S8 (suppressed) left out
@@ -238,10 +241,10 @@ class TestHalfGap:
     def test_top20_of_several_is_pupil_weighted(self):
         # 40% of 5 schools = 2 schools: (90 x 10 + 80 x 30) / 40 = 82.5, not the plain mean 85
         r, c = pd.Series([30.0, 90, 50, 80, 40]), pd.Series([20, 10, 20, 30, 20])
-        assert cb.group_benchmark(r, c, benchmark="top20_weighted", top_share=0.4) == pytest.approx(82.5)
+        assert hg.group_benchmark(r, c, benchmark="top20_weighted", top_share=0.4) == pytest.approx(82.5)
 
     def test_sensitivity_marks_headline(self):
-        table = cb.sensitivity(gap_table(), group="disadvantaged", band_by="pct_disadvantaged", n_groups=[1, 2],
+        table = hg.sensitivity(gap_table(), group="disadvantaged", band_by="pct_disadvantaged", n_groups=[1, 2],
                                bandings=["quantile"], benchmarks=["top20_weighted"],
                                headline={"n_groups": 2, "banding": "quantile", "benchmark": "top20_weighted"})
         assert table["headline"].tolist() == [False, True]
@@ -271,14 +274,14 @@ class TestPrediction:
             "ks2_aps": ks2, "pct_disadvantaged": pct, "pupils_disadvantaged": [10 + 5 * i for i in range(12)],
         })
         frame["pct_5acem_disadvantaged"] = 10 + 2 * frame["ks2_aps"] + 0.5 * frame["pct_disadvantaged"]
-        res = cb.fit_prediction_model(frame, min_cohort=10)
+        res = bp.fit_prediction_model(frame, min_cohort=10)
         assert res.params.tolist() == pytest.approx([10.0, 2.0, 0.5], abs=1e-8)
 
     def test_too_few_schools(self):
         frame = pd.DataFrame({"urn": ["1"], "ks2_aps": [27.0], "pct_disadvantaged": [20.0],
                               "pupils_disadvantaged": [30], "pct_5acem_disadvantaged": [40.0]})
         with pytest.raises(ParameterError, match="too few"):
-            cb.fit_prediction_model(frame, min_cohort=10)
+            bp.fit_prediction_model(frame, min_cohort=10)
 
     def test_pearson_residual(self):
         data = pd.DataFrame({"urn": ["1", "2"], "school_name": ["a", "b"], "la_name": "l", "region": "r",
@@ -286,7 +289,7 @@ class TestPrediction:
                              "pct_5acem_disadvantaged": [50.0, 45.0]})
         fake = SimpleNamespace(model=SimpleNamespace(data=SimpleNamespace(frame=data)),
                                fittedvalues=pd.Series([40.0, 40.0]), scale=100.0)
-        out = cb.beyond_prediction(fake, far_above=2.0).set_index("urn")
+        out = bp.beyond_prediction(fake, far_above=2.0).set_index("urn")
         # school 1: residual 10, x sqrt(25 / 100) = 5 -> far above; school 2: residual 5 x sqrt(100/100) = 5 too
         assert out.loc["1", "pearson_residual"] == pytest.approx(5.0)
         assert out.loc["2", "pearson_residual"] == pytest.approx(5.0)

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import comparisons as cmp
-from analysis.reference import ParameterError
+from analysis.methods import comparisons as cmp
+from analysis.methods import la_weights, ranking
+from analysis.errors import ParameterError
 
 LAS = pd.DataFrame(
     {
@@ -86,32 +87,20 @@ class TestSchoolsWithLaAndPupils:
     )
 
     def test_join_and_state_funded_flag(self):
-        out = cmp.schools_with_la(self.KS4, self.SPINE)
+        out = la_weights.schools_with_la(self.KS4, self.SPINE)
         assert out["state_funded"].tolist() == [True, False, False, True]  # URN 4 unknown type: kept as state
         assert out["la_code"].isna().tolist() == [False, False, False, True]
 
     def test_pupils_by_la(self):
         # only URN 1 is state-funded with an LA: 330 -> 200 pupils; 331's only school is non-maintained
-        out = cmp.ks4_pupils_by_la(cmp.schools_with_la(self.KS4, self.SPINE))
+        out = la_weights.ks4_pupils_by_la(la_weights.schools_with_la(self.KS4, self.SPINE))
         assert out[["la_code", "ks4_pupils", "schools"]].values.tolist() == [["330", 200.0, 1]]
 
     def test_coverage_adds_up(self):
-        cov = cmp.coverage(cmp.schools_with_la(self.KS4, self.SPINE))
+        cov = la_weights.coverage(la_weights.schools_with_la(self.KS4, self.SPINE))
         # used 200; not state-funded 100 + 30 = 130; no LA 50; total 380 = 200 + 100 + 30 + 50
         assert dict(zip(cov["used"], cov["ks4_pupils"], strict=True)) == {
             "left out: no LA in the spine": 50.0, "left out: not state-funded": 130.0, "used": 200.0}
-
-
-class TestNearestYear:
-    def test_exact_nearest_and_tie(self):
-        assert cmp.nearest_year(2016, [2016, 2017]) == 2016
-        assert cmp.nearest_year(2020, [2016, 2017]) == 2017
-        # 2016 is 1 from both 2015 and 2017: the earlier wins
-        assert cmp.nearest_year(2016, [2017, 2015]) == 2015
-
-    def test_empty(self):
-        with pytest.raises(ValueError):
-            cmp.nearest_year(2017, [])
 
 
 class TestDisadvantagedWeights:
@@ -122,17 +111,17 @@ class TestDisadvantagedWeights:
 
     def test_same_year(self):
         # 2017: A 1000 x 40% = 400; B 200 x 25% = 50
-        w = cmp.disadvantaged_weights(self.PUPILS, self.SHARES, 2017)
+        w = la_weights.disadvantaged_weights(self.PUPILS, self.SHARES, 2017)
         assert w["weight"].tolist() == [400.0, 50.0] and set(w["pupils_year"]) == {2017}
 
     def test_missing_share_gives_nan_weight(self):
         # 2016: A 900 x 50% = 450; B has no 2016 share -> NaN, never 0
-        w = cmp.disadvantaged_weights(self.PUPILS, self.SHARES, 2016)
+        w = la_weights.disadvantaged_weights(self.PUPILS, self.SHARES, 2016)
         assert w["weight"].iloc[0] == 450.0 and np.isnan(w["weight"].iloc[1])
 
     def test_year_without_school_file_uses_nearest(self):
         # 2022 shares absent -> NaN weights, but pupil counts come from 2017 (nearest)
-        w = cmp.disadvantaged_weights(self.PUPILS, self.SHARES, 2022)
+        w = la_weights.disadvantaged_weights(self.PUPILS, self.SHARES, 2022)
         assert set(w["pupils_year"]) == {2017} and w["ks4_pupils"].tolist() == [1000.0, 200.0]
 
 
@@ -142,7 +131,7 @@ class TestWeightedAverage:
         # weighted = (-0.18*5000 - 0.62*1000 - 0.62*1000) / 7000 = (-900 - 620 - 620) / 7000 = -2140/7000 = -0.305714
         # unweighted = (-0.18 - 0.62 - 0.62) / 3 = -1.42 / 3 = -0.473333; difference = -0.473333 + 0.305714 = -0.167619
         t = pd.DataFrame({"la_name": ["A", "B", "C"], "value": [-0.18, -0.62, -0.62], "weight": [5000, 1000, 1000]})
-        row = cmp.weighted_average(t).iloc[0]
+        row = la_weights.weighted_average(t).iloc[0]
         assert row["weighted"] == pytest.approx(-2140 / 7000)
         assert row["unweighted"] == pytest.approx(-1.42 / 3)
         assert row["difference"] == pytest.approx(-1.42 / 3 + 2140 / 7000)
@@ -151,19 +140,19 @@ class TestWeightedAverage:
         # C has no value (suppressed): left out of both means. B has a value but no weight: only in the mean.
         # weighted = -0.2 (A alone); unweighted = (-0.2 - 0.6) / 2 = -0.4
         t = pd.DataFrame({"la_name": ["A", "B", "C"], "value": [-0.2, -0.6, np.nan], "weight": [10.0, np.nan, 5.0]})
-        row = cmp.weighted_average(t).iloc[0]
+        row = la_weights.weighted_average(t).iloc[0]
         assert row["weighted"] == pytest.approx(-0.2) and row["unweighted"] == pytest.approx(-0.4)
         assert (row["las"], row["las_weighted"], row["missing_weights"]) == (2, 1, "B")
 
     def test_zero_cohort_weight_is_not_used(self):
         # a zero weight would divide by zero if it were alone: it is treated as missing
         t = pd.DataFrame({"la_name": ["A"], "value": [-0.3], "weight": [0.0]})
-        row = cmp.weighted_average(t).iloc[0]
+        row = la_weights.weighted_average(t).iloc[0]
         assert np.isnan(row["weighted"]) and row["missing_weights"] == "A"
 
     def test_no_values(self):
         t = pd.DataFrame({"la_name": ["A"], "value": [np.nan], "weight": [1.0]})
-        row = cmp.weighted_average(t).iloc[0]
+        row = la_weights.weighted_average(t).iloc[0]
         assert np.isnan(row["weighted"]) and np.isnan(row["unweighted"]) and row["las"] == 0
 
 
@@ -179,7 +168,7 @@ class TestRankLas:
     def test_tie_rule(self):
         # Birmingham -0.18 -> 1; Nottingham -0.61 -> 2; Liverpool and Newcastle both -0.62 at two decimals ->
         # share rank 3 ("3="), Liverpool first (L < N); City of London has no value -> last, unranked.
-        r = cmp.rank_las(self.TABLE)
+        r = ranking.rank_las(self.TABLE)
         assert r["la_name"].tolist() == ["Birmingham", "Nottingham", "Liverpool", "Newcastle upon Tyne", "City of London"]
         assert r["rank_label"].tolist() == ["1", "2", "3=", "3=", ""]
         assert r["rank"].tolist()[:4] == [1, 2, 3, 3] and pd.isna(r["rank"].iloc[4])
@@ -187,55 +176,55 @@ class TestRankLas:
     def test_competition_ranking_skips_after_tie(self):
         # 0.5, 0.3, 0.3, 0.1 -> ranks 1, 2, 2, 4 (not 3)
         t = pd.DataFrame({"la_code": list("abcd"), "la_name": list("ABCD"), "value": [0.5, 0.3, 0.3, 0.1]})
-        assert cmp.rank_las(t)["rank"].tolist() == [1, 2, 2, 4]
+        assert ranking.rank_las(t)["rank"].tolist() == [1, 2, 2, 4]
 
     def test_lower_is_better_for_gaps(self):
         # gaps 0.58, 0.33, 0.58: smallest first -> B (0.33) rank 1, then A and C tie at rank 2
         t = pd.DataFrame({"la_code": list("abc"), "la_name": ["C", "B", "A"], "gap": [0.58, 0.33, 0.58]})
-        r = cmp.rank_las(t, "gap", higher_is_better=False)
+        r = ranking.rank_las(t, "gap", higher_is_better=False)
         assert r["la_name"].tolist() == ["B", "A", "C"] and r["rank_label"].tolist() == ["1", "2=", "2="]
 
     def test_input_order_does_not_matter(self):
-        a = cmp.rank_las(self.TABLE)
-        b = cmp.rank_las(self.TABLE.iloc[::-1])
+        a = ranking.rank_las(self.TABLE)
+        b = ranking.rank_las(self.TABLE.iloc[::-1])
         assert a["la_code"].tolist() == b["la_code"].tolist()
 
     def test_same_name_falls_back_to_code(self):
         t = pd.DataFrame({"la_code": ["902", "901"], "la_name": ["X", "X"], "value": [0.1, 0.1]})
-        assert cmp.rank_las(t)["la_code"].tolist() == ["901", "902"]
+        assert ranking.rank_las(t)["la_code"].tolist() == ["901", "902"]
 
     def test_input_not_mutated(self):
         before = self.TABLE.copy()
-        cmp.rank_las(self.TABLE)
+        ranking.rank_las(self.TABLE)
         pd.testing.assert_frame_equal(self.TABLE, before)
 
 
 class TestRankText:
     def test_labels(self):
-        r = cmp.rank_las(TestRankLas.TABLE)
+        r = ranking.rank_las(TestRankLas.TABLE)
         # four LAs have values
-        assert cmp.rank_text(r, "330") == "1 of 4"
-        assert cmp.rank_text(r, "391") == "3= of 4"
-        assert cmp.rank_text(r, "201") == "not ranked: no value"
+        assert ranking.rank_text(r, "330") == "1 of 4"
+        assert ranking.rank_text(r, "391") == "3= of 4"
+        assert ranking.rank_text(r, "201") == "not ranked: no value"
 
 
 class TestOrderNote:
-    RANKED = cmp.rank_las(TestRankLas.TABLE)
+    RANKED = ranking.rank_las(TestRankLas.TABLE)
 
     def test_tie_only_difference(self):
-        note = cmp.order_note(self.RANKED, ["Birmingham", "Nottingham", "Newcastle upon Tyne", "Liverpool"])
+        note = ranking.order_note(self.RANKED, ["Birmingham", "Nottingham", "Newcastle upon Tyne", "Liverpool"])
         assert "only within ties" in note and "Newcastle upon Tyne before Liverpool" in note
 
     def test_spelling_reported_not_corrected(self):
-        note = cmp.order_note(self.RANKED, ["Birmingham", "ottingham", "Liverpool", "Newcastle upon Tyne"])
+        note = ranking.order_note(self.RANKED, ["Birmingham", "ottingham", "Liverpool", "Newcastle upon Tyne"])
         assert note == 'Same order as published. Spelling: published "ottingham" = data "Nottingham".'
 
     def test_real_difference(self):
-        note = cmp.order_note(self.RANKED, ["Nottingham", "Birmingham", "Liverpool", "Newcastle upon Tyne"])
+        note = ranking.order_note(self.RANKED, ["Nottingham", "Birmingham", "Liverpool", "Newcastle upon Tyne"])
         assert "beyond ties" in note
 
     def test_no_published(self):
-        assert cmp.order_note(self.RANKED, None) == ""
+        assert ranking.order_note(self.RANKED, None) == ""
 
 
 class TestGroupValuesAndAverages:
@@ -267,11 +256,14 @@ class TestGroupValuesAndAverages:
     def test_average_table_and_choice(self):
         v = cmp.group_values(self.P8, self.GROUP, 2017)
         w = pd.DataFrame({"la_code": ["330", "341"], "weight": [5000.0, 2000.0]})
-        t = cmp.group_average_table(v, w, group_label="West Midlands", official=-0.39, england=-0.40)
-        # only Birmingham has a value: estimate = unweighted = -0.18; the official row is the one used
+        region = self.GROUP.assign(group_key="region:West Midlands", group_label="West Midlands")
+        t = cmp.group_average_table(v, w, region, self.P8, 2017)
+        # only Birmingham has a value: estimate = unweighted = -0.18; DfE's region row (-0.39) is the one used
         assert t["value"].tolist() == [-0.40, -0.39, -0.18, -0.18]
+        assert t["kind"].tolist() == ["england", "official", "estimate", "unweighted"]
         assert cmp.group_average(t) == (-0.39, -0.18)
-        t2 = cmp.group_average_table(v, w, group_label="G", official=None, england=-0.40)
+        listed = self.GROUP.assign(group_key="list:330,341", group_label="G")
+        t2 = cmp.group_average_table(v, w, listed, self.P8, 2017)
         assert cmp.group_average(t2) == (-0.18, -0.18)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import dependencies, paths, sources
+from analysis import paths
+from analysis.data import dependencies, sources
 
 
 class TestRecordRole:
@@ -49,5 +50,5 @@ class TestAuditHook:
 class TestLibraryModules:
     def test_imported_modules_are_listed_by_source_file(self):
         modules = dependencies.library_modules()
-        assert "src/analysis/dependencies.py" in modules and "src/analysis/sources.py" in modules
+        assert "src/analysis/data/dependencies.py" in modules and "src/analysis/data/sources.py" in modules
         assert all(m.startswith("src/analysis/") for m in modules)

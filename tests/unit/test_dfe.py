@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from analysis.load import _dfe
+from analysis.data import dfe as _dfe
 
 
 class TestSplitValueStatus:

@@ -8,8 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import families as F
-from analysis.reference import ParameterError
+from analysis.methods import families as F
+from analysis.methods import family_views as FV
+from analysis.errors import ParameterError
+from analysis import data as load
+from analysis.present import maps
 
 
 def _weights(**w):
@@ -111,24 +114,24 @@ class TestComposite:
 class TestBands:
     def test_near_equal_sizes(self):
         # N=10, n=3: band = floor(r*3/10)+1: r 0-3 -> 1, r 4-6 -> 2, r 7-9 -> 3: sizes 4, 3, 3
-        out = F.bands(pd.Series(np.arange(10.0)), 3)
+        out = F.family_bands(pd.Series(np.arange(10.0)), 3, pd.Series(list("abcdefghij")))
         assert out.value_counts().sort_index().tolist() == [4, 3, 3]
         assert out.tolist() == [1, 1, 1, 1, 2, 2, 2, 3, 3, 3]
 
     def test_order_and_ties(self):
         # values 2, 1, 2, 3 with tie_break URNs b, x, a, c: order 1(x), 2(a), 2(b), 3(c)
         # ranks: x0 a1 b2 c3; n=2: floor(r*2/4)+1 -> x1 a1 b2 c2
-        out = F.bands(pd.Series([2.0, 1.0, 2.0, 3.0]), 2, tie_break=pd.Series(["b", "x", "a", "c"]))
+        out = F.family_bands(pd.Series([2.0, 1.0, 2.0, 3.0]), 2, pd.Series(["b", "x", "a", "c"]))
         assert out.tolist() == [2, 1, 1, 2]
 
     def test_missing_value_gets_no_band(self):
-        out = F.bands(pd.Series([1.0, np.nan, 2.0]), 2)
+        out = F.family_bands(pd.Series([1.0, np.nan, 2.0]), 2, pd.Series(["a", "b", "c"]))
         assert out.isna().tolist() == [False, True, False] and out.dropna().tolist() == [1, 2]
 
     @pytest.mark.parametrize("n", [0, 4])
     def test_bad_number_of_families(self, n):
         with pytest.raises(ParameterError, match="n_families"):
-            F.bands(pd.Series([1.0, 2.0, 3.0]), n)
+            F.family_bands(pd.Series([1.0, 2.0, 3.0]), n, pd.Series(["a", "b", "c"]))
 
 
 class TestNearestNeighbours:
@@ -220,12 +223,12 @@ class TestBuildFamilies:
 
 class TestContextualFamilies:
     def test_mobility_missing_gives_empty_table(self):
-        assert F.contextual_families(_schools(), "mobility", 3).empty
+        assert FV.contextual_families(_schools(), "mobility", 3).empty
 
     def test_eal_bands(self):
         frame = _schools(4).assign(eal_pct=[40.0, 10.0, 30.0, 20.0])
         # sorted 10 (1), 20 (3), 30 (2), 40 (0); 2 bands -> first two band 1
-        out = F.contextual_families(frame, "eal", 2)
+        out = FV.contextual_families(frame, "eal", 2)
         assert out["urn"].tolist() == ["100001", "100003", "100002", "100000"]
         assert out["family"].tolist() == [1, 1, 2, 2]
 
@@ -233,22 +236,15 @@ class TestContextualFamilies:
 class TestFindMySchool:
     def test_view_and_bad_urn(self):
         table, nn, _ = F.build_families(_schools(), n_families=4, k=2)
-        view = F.find_my_school(table, nn, "100000")
+        view = FV.find_my_school(table, nn, "100000")
         assert view["urn"].tolist() == ["100000", "100001", "100002"] and view["same_family"].all()
         with pytest.raises(ParameterError, match="urn"):
-            F.find_my_school(table, nn, "999999")
+            FV.find_my_school(table, nn, "999999")
 
     def test_resolve_urn_replaces_visibly(self):
         table, _, _ = F.build_families(_schools(), n_families=4, k=2)
-        urn, note = F.resolve_urn(table, "999999")
+        urn, note = FV.resolve_urn(table, "999999")
         assert urn == "100005" and "999999" in note  # median of 12 ranked: position (12-1)//2 = 5
-
-
-class TestWriteFamilies:
-    def test_atomic_write(self, tmp_path):
-        path = F.write_families(pd.DataFrame({"urn": ["1"], "family": [1]}), "330", 2016, directory=tmp_path)
-        assert path.name == "families_330_2016.csv" and path.read_text() == "urn,family\n1,1\n"
-        assert not list(tmp_path.glob("*.part"))
 
 
 class TestNationalMeans:
@@ -268,7 +264,7 @@ class TestFamilyMap:
                             "estab": ["2001", "2002", "2003", "2004", "2005"],
                             "read_progress": [-2.0, 2.0, 0.0, 4.0, 8.0], "read_meet_pct": [40.0, 60.0, 50.0, 70.0, 90.0]})
         national = pd.DataFrame({"measure": ["read_progress", "read_meet_pct"], "value": [0.0, national_read]})
-        return F.family_map(fam, national, "read", col_wrap=6, **kw)
+        return maps.family_map(fam, national, "read", col_wrap=6, **kw)
 
     def test_panels_lines_and_labels(self):
         import matplotlib.pyplot as plt
@@ -295,16 +291,16 @@ class TestFamilyMap:
 
     def test_bad_kind(self):
         with pytest.raises(ParameterError, match="kind"):
-            F.family_map(pd.DataFrame(), pd.DataFrame({"measure": [], "value": []}), "science")
+            maps.family_map(pd.DataFrame(), pd.DataFrame({"measure": [], "value": []}), "science")
 
 
 class TestReadUserFactors:
     def test_reads_factors_and_records_the_file(self, tmp_path):
-        from analysis import dependencies
+        from analysis.data import dependencies
 
         path = tmp_path / "factors.csv"
         path.write_text("URN,idaci,mobility\n100,0.25,SUPP\n101,0.5,4\n")
-        out = F.read_user_factors(path)
+        out = load.read_user_factors(path)
         assert out["urn"].tolist() == ["100", "101"]
         assert out["idaci"].tolist() == [0.25, 0.5] and np.isnan(out.loc[0, "mobility"])
         assert str(path) in dependencies.snapshot()["files"]

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from analysis import findings
+from analysis.data import published
 
 
 class TestCompare:
@@ -41,7 +42,7 @@ class TestFindingsLog:
 
 class TestPublishedFigures:
     def test_every_row_cites_a_document_and_parses(self):
-        table = findings.published_figures()
+        table = published.published_figures()
         assert table["title"].notna().all()
         numeric = table[table["value_type"] == "number"]
         assert numeric["value"].astype(float).notna().all()

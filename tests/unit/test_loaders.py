@@ -3,8 +3,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis import load, paths
-from analysis.load import ks4, lait
+from analysis import data as load
+from analysis.errors import DataFormatError
+from analysis import paths
+from analysis.data import ks4, lait
 
 
 class TestPeriodEndYear:
@@ -41,7 +43,7 @@ class TestReadLait:
     def test_missing_column_is_named(self, tmp_path, monkeypatch):
         monkeypatch.setenv("COMPENDIUM_NO_CACHE", "1")
         pd.DataFrame({"Short Desc": ["x"]}).to_parquet(tmp_path / "bad.parquet")
-        with pytest.raises(load.DataFormatError, match="bad.parquet: LAIT file lacks columns"):
+        with pytest.raises(DataFormatError, match="bad.parquet: LAIT file lacks columns"):
             load.read_lait(tmp_path / "bad.parquet", dictionary=pd.DataFrame({"indicator": [], "dps": []}))
 
 
@@ -97,7 +99,7 @@ class TestReadKs4PerformanceRowsAndErrors:
 
     def test_missing_mapped_column_names_file_year_and_column(self, tmp_path):
         path = _hand_made_ks4(tmp_path / "f.csv", drop=("P8MEA_FSM6CLA1A",))
-        with pytest.raises(load.DataFormatError, match=r"f\.csv: columns P8MEA_FSM6CLA1A expected for year 2017"):
+        with pytest.raises(DataFormatError, match=r"f\.csv: columns P8MEA_FSM6CLA1A expected for year 2017"):
             load.read_ks4_performance(path, year=2017, metadata=META)
 
     def test_callers_metadata_is_not_cached(self, tmp_path, monkeypatch):
@@ -118,7 +120,7 @@ class TestLabelRecords:
 
     def test_unknown_rectype_names_the_file(self):
         tidy = pd.DataFrame({"rectype": pd.array(["9"], dtype="string")})
-        with pytest.raises(load.DataFormatError, match=r"f\.csv: RECTYPE values \['9'\] are not described"):
+        with pytest.raises(DataFormatError, match=r"f\.csv: RECTYPE values \['9'\] are not described"):
             ks4.label_records(tidy, META, year=2017, file="f.csv")
 
 

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import months
-from analysis.reference import ParameterError
+from analysis.methods import months
+from analysis.errors import ParameterError
+from analysis.data import pupils as pupil_tables
 
 
 class TestPercentileRanks:
@@ -108,9 +109,9 @@ class TestRankGaps:
 
 class TestSyntheticCohort:
     def test_recovers_known_gap(self):
-        design = months.SyntheticDesign()
-        pupils = months.synthetic_pupils(400_000, years=(2015, 2016), seed=7, areas=("oa_1",), design=design)
-        truth = months.synthetic_true_gaps(design).set_index(["group", "comparison"])["true_gap_sd"]
+        design = pupil_tables.SyntheticDesign()
+        pupils = pupil_tables.synthetic_pupils(400_000, years=(2015, 2016), seed=7, areas=("oa_1",), design=design)
+        truth = pupil_tables.synthetic_true_gaps(design).set_index(["group", "comparison"])["true_gap_sd"]
         got = pd.concat([
             months.rank_gaps(pupils, months_per_sd=12),
             months.rank_gaps(pupils, months_per_sd=12, comparison="non_disadvantaged_elsewhere"),
@@ -121,31 +122,31 @@ class TestSyntheticCohort:
 
     def test_near_exact_when_population_is_normal(self):
         # tiny groups: the population is ~N(0,1), so the formula is exact up to noise
-        design = months.SyntheticDesign(disadvantaged_share=0.02, area_share=0.02, area_gap=0.0)
-        pupils = months.synthetic_pupils(1_000_000, seed=3, areas=("oa_1",), design=design)
+        design = pupil_tables.SyntheticDesign(disadvantaged_share=0.02, area_share=0.02, area_gap=0.0)
+        pupils = pupil_tables.synthetic_pupils(1_000_000, seed=3, areas=("oa_1",), design=design)
         out = months.rank_gaps(pupils, months_per_sd=12).set_index(["area", "group"])
         # England persistently disadvantaged: 1.0 behind non-dis (mean 0)
         assert out.loc[("England", "persistently_disadvantaged"), "gap_sd"] == pytest.approx(1.0, abs=0.03)
 
     def test_seeded(self):
-        pd.testing.assert_frame_equal(months.synthetic_pupils(1000, seed=5), months.synthetic_pupils(1000, seed=5))
+        pd.testing.assert_frame_equal(pupil_tables.synthetic_pupils(1000, seed=5), pupil_tables.synthetic_pupils(1000, seed=5))
 
 
 class TestReadPupils:
     def test_csv_roundtrip(self, tmp_path):
         path = tmp_path / "p.csv"
         _four().to_csv(path, index=False)
-        assert len(months.read_pupils(path)) == 4
+        assert len(pupil_tables.read_pupils(path)) == 4
 
     def test_missing_file(self, tmp_path):
         with pytest.raises(ParameterError, match="pupil_file"):
-            months.read_pupils(tmp_path / "none.csv")
+            pupil_tables.read_pupils(tmp_path / "none.csv")
 
     def test_the_file_is_recorded_as_a_dependency_of_the_notebook(self, tmp_path):
-        from analysis import dependencies
+        from analysis.data import dependencies
 
         path = tmp_path / "my_pupils.csv"
         pd.DataFrame({"year": [2016], "area": ["A"], "score": [1.0], "disadvantaged": [True],
                       "fsm_share": [1.0]}).to_csv(path, index=False)
-        months.read_pupils(path)
+        pupil_tables.read_pupils(path)
         assert str(path) in dependencies.snapshot()["files"]

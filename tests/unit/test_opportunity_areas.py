@@ -5,29 +5,13 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import opportunity_areas as oa
-from analysis.reference import ParameterError
-
-
-class TestP8SdFromCi:
-    def test_hand_value(self):
-        # half-width 0.1, n 96.04 -> 0.1 * 9.8 / 1.96 = 0.5; second school 0.2 * 5 / 1.96 = 0.5102; median 0.5051
-        ks4 = pd.DataFrame({"year": [2017, 2017, 2017], "level": ["school", "school", "la"],
-                            "p8_ci_low_all": [-0.1, 0.0, 0.0], "p8_ci_high_all": [0.1, 0.4, 9.0],
-                            "p8_pupils_all": [96.04, 25, 1000]})
-        out = oa.p8_sd_from_ci(ks4, groups=("all",))
-        assert out["sd_p8"].item() == pytest.approx((0.5 + 0.2 * 5 / 1.96) / 2)
-        assert out["n_schools"].item() == 2  # LA row ignored
-
-    def test_suppressed_ci_skipped(self):
-        ks4 = pd.DataFrame({"year": [2017], "level": ["school"], "p8_ci_low_all": [float("nan")],
-                            "p8_ci_high_all": [0.1], "p8_pupils_all": [10]})
-        assert oa.p8_sd_from_ci(ks4, groups=("all",)).empty
+from analysis.methods import opportunity_areas as oa
+from analysis.errors import ParameterError
 
 
 class TestSdByYear:
     def test_override_and_bad(self):
-        t = pd.DataFrame({"year": [2017], "pupil_group": "all", "sd_p8": [1.2]})
+        t = pd.DataFrame({"year": [2017], "sd": [1.2]})
         assert oa.sd_by_year(t, [2019], override=1.5)["sd_p8"].item() == 1.5
         with pytest.raises(ParameterError, match="p8_sd"):
             oa.sd_by_year(t, [2019], override=-1)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from matplotlib.transforms import ScaledTranslation
 
-from analysis import plots
+from analysis.present import charts, style
 
 X, Y, LABELS = [1.0, 4.0, 9.5], [2.0, 8.0, 9.5], ["2056", "St Alban's $5", "9999"]
 
@@ -30,7 +30,7 @@ def _png(fig) -> bytes:
 class TestPointLabels:
     def test_anchor_is_offset_in_points(self):
         fig, ax = _figure()
-        artist = plots.label_points(ax, [5.0], [5.0], ["A"], offset=(2, 2), fontsize=5)
+        artist = style.label_points(ax, [5.0], [5.0], ["A"], offset=(2, 2), fontsize=5)
         # at 72 dpi a point is a pixel: the anchor is the data point's pixel position plus (2, 2)
         px, py = ax.transData.transform((5.0, 5.0))
         assert artist._positions()[0] == pytest.approx([px + 2, py + 2])
@@ -45,15 +45,15 @@ class TestPointLabels:
         fig, ax = _figure()
         offset = ax.transData + ScaledTranslation(2 / 72, 2 / 72, fig.dpi_scale_trans)
         for x, y, label in zip(X, Y, LABELS, strict=True):
-            ax.text(x, y, plots._plain(label), transform=offset, fontsize=5, color="#333333", clip_on=False)
+            ax.text(x, y, style.plain_text(label), transform=offset, fontsize=5, color="#333333", clip_on=False)
         expected = _png(fig)
         fig, ax = _figure()
-        plots.label_points(ax, X, Y, LABELS, fontsize=5, color="#333333")
+        style.label_points(ax, X, Y, LABELS, fontsize=5, color="#333333")
         assert _png(fig) == expected
 
     def test_empty_and_missing_labels_are_skipped(self):
         fig, ax = _figure()
-        artist = plots.label_points(ax, [1.0, np.nan, 3.0], [1.0, 2.0, 3.0], ["", "x", "B"], fontsize=5)
+        artist = style.label_points(ax, [1.0, np.nan, 3.0], [1.0, 2.0, 3.0], ["", "x", "B"], fontsize=5)
         box = artist.get_window_extent(fig.canvas.get_renderer())
         # only "B" at (3, 3) counts: the extent starts at its anchor
         assert box.x0 == pytest.approx(ax.transData.transform((3.0, 3.0))[0] + 2)
@@ -67,7 +67,7 @@ class TestFreezeTicks:
         fig.canvas.draw()
         before = [([t.get_loc() for t in axis.get_major_ticks()], [t.get_text() for t in axis.get_ticklabels()])
                   for axis in (ax.xaxis, ax.yaxis)]
-        plots.freeze_ticks(ax)
+        style.freeze_ticks(ax)
         fig.canvas.draw()
         after = [(list(axis.get_ticklocs()), [t.get_text() for t in axis.get_ticklabels()])
                  for axis in (ax.xaxis, ax.yaxis)]
@@ -83,7 +83,7 @@ class TestFreezeTicks:
     def test_shared_axes_share_the_frozen_ticks(self):
         fig, axes = plt.subplots(1, 2, sharex=True, sharey=True)
         axes[0].set(xlim=(0, 10), ylim=(0, 1))
-        plots.freeze_ticks(axes[0])
+        style.freeze_ticks(axes[0])
         assert list(axes[1].get_xticks()) == list(axes[0].get_xticks())
         assert list(axes[1].get_yticks()) == list(axes[0].get_yticks())
         plt.close(fig)

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from analysis import progress8
+from analysis.methods import progress8
 
 
 def _rows():

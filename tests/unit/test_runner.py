@@ -2,41 +2,45 @@ import json
 
 import pytest
 
-from analysis import runner, sources
-from analysis.reference import ParameterError
+from analysis.data import sources
+from analysis.pipeline import plan, runner
+from analysis.pipeline import specs as nbspecs
+from analysis.errors import ParameterError
+from analysis import findings
+from analysis.pipeline import cache
 
 
 @pytest.fixture(scope="module")
 def specs():
-    return runner.load_specs()
+    return nbspecs.load_specs()
 
 
 class TestNotebookParameters:
     def test_every_notebook_declares_year_and_parses_fully(self, specs):
         for spec in specs:
-            declared = runner.notebook_parameters(spec)  # raises if a line is not parsed
+            declared = nbspecs.notebook_parameters(spec)  # raises if a line is not parsed
             assert declared["year"] == "int", spec.name
 
     def test_codes_stay_strings(self, specs):
         spec = next(s for s in specs if s.name == "01_la_vs_national_p8")
-        assert runner.coerce_parameter(spec, "la", "330") == "330"
-        assert runner.coerce_parameter(spec, "year", "2019") == 2019
+        assert nbspecs.coerce_parameter(spec, "la", "330") == "330"
+        assert nbspecs.coerce_parameter(spec, "year", "2019") == 2019
 
     def test_unknown_parameter_lists_valid_ones(self, specs):
         spec = next(s for s in specs if s.name == "01_la_vs_national_p8")
         with pytest.raises(ParameterError, match="its parameters are: year, la"):
-            runner.coerce_parameter(spec, "colour", "red")
+            nbspecs.coerce_parameter(spec, "colour", "red")
 
     def test_wrong_type(self, specs):
         spec = next(s for s in specs if s.name == "01_la_vs_national_p8")
         with pytest.raises(ParameterError, match="expects int, got 'soon'"):
-            runner.coerce_parameter(spec, "year", "soon")
+            nbspecs.coerce_parameter(spec, "year", "soon")
 
 
 class TestPlanWithoutData:
     def test_unknown_notebook(self, specs):
         with pytest.raises(ParameterError, match="--only: unknown notebook"):
-            runner.plan(only=["99_nope"], specs=specs)
+            plan.plan(only=["99_nope"], specs=specs)
 
 
 class TestCheck:
@@ -46,21 +50,21 @@ class TestCheck:
             '[{"id": "a", "key": "", "year": 2017, "label": "A", "value": 1, "published": 2,'
             ' "source": "s", "tolerance": 0, "status": "differs", "notebook": "n"}]'
         )
-        text, differs = runner.check(tmp_path)
+        text, differs = findings.check(tmp_path)
         assert differs and "DIFF a[] 2017: reproduced 1 | published 2" in text
 
     def test_no_findings_is_an_error(self, tmp_path):
         with pytest.raises(FileNotFoundError, match="run `compendium run` first"):
-            runner.check(tmp_path)
+            findings.check(tmp_path)
 
 
 def _job(tmp_path, text="# %% [markdown]\n# A notebook\n", **parameters):
     notebook = tmp_path / "nb.py"
     if not notebook.exists() or text != notebook.read_text():
         notebook.write_text(text)
-    spec = runner.NotebookSpec(name="nb", title="t", default_year=2017, default_la=None, years="x:y", las=None,
+    spec = nbspecs.NotebookSpec(name="nb", title="t", default_year=2017, default_la=None, years="x:y", las=None,
                                path=notebook)
-    return runner.Job(spec=spec, year=2017, parameters={"year": 2017, **parameters})
+    return nbspecs.Job(spec=spec, year=2017, parameters={"year": 2017, **parameters})
 
 
 def _previous_run(tmp_path, job, dependencies):
@@ -68,7 +72,7 @@ def _previous_run(tmp_path, job, dependencies):
     year_dir = tmp_path / "reports" / "2017"
     (year_dir / "findings").mkdir(parents=True)
     (year_dir / "findings" / "nb.json").write_text("[]")
-    entry = {"cache_key": runner.cache_key(job, dependencies), "dependencies": dependencies, "seconds": 3.0,
+    entry = {"cache_key": cache.cache_key(job, dependencies), "dependencies": dependencies, "seconds": 3.0,
              "outputs": ["findings/nb.json"]}
     (year_dir / "manifest.json").write_text(json.dumps({"notebooks": {"nb": entry}}))
     return year_dir
@@ -88,23 +92,23 @@ class TestReusable:
     def test_unchanged_is_reused_with_the_previous_timing(self, setup):
         tmp_path, _, _, year_dir = setup
         job = _job(tmp_path)
-        assert runner.reusable(job, year_dir)
+        assert cache.reusable(job, year_dir)
         assert job.reused and job.seconds == 3.0 and job.outputs == ["findings/nb.json"]
 
     def test_a_changed_table_it_read(self, setup):
         tmp_path, table, _, year_dir = setup
         table.write_text("a\n2\n")
-        assert not runner.reusable(_job(tmp_path), year_dir)
+        assert not cache.reusable(_job(tmp_path), year_dir)
 
     def test_a_deleted_table_it_read(self, setup):
         tmp_path, table, _, year_dir = setup
         table.unlink()
-        assert not runner.reusable(_job(tmp_path), year_dir)
+        assert not cache.reusable(_job(tmp_path), year_dir)
 
     def test_a_changed_parameter_or_notebook_text(self, setup):
         tmp_path, _, _, year_dir = setup
-        assert not runner.reusable(_job(tmp_path, la="330"), year_dir)
-        assert not runner.reusable(_job(tmp_path, text="# %% [markdown]\n# A notebook, edited\n"), year_dir)
+        assert not cache.reusable(_job(tmp_path, la="330"), year_dir)
+        assert not cache.reusable(_job(tmp_path, text="# %% [markdown]\n# A notebook, edited\n"), year_dir)
 
     def test_a_new_file_in_a_role_it_read_but_not_in_another_role(self, setup, monkeypatch):
         tmp_path, _, _, year_dir = setup
@@ -115,29 +119,29 @@ class TestReusable:
 
         with_census_2018 = {**registry, "census_2018": dataclasses.replace(other, id="census_2018", year=2018)}
         monkeypatch.setattr(sources, "registry", lambda: with_census_2018)
-        assert runner.reusable(_job(tmp_path), year_dir)  # census is not among its roles
+        assert cache.reusable(_job(tmp_path), year_dir)  # census is not among its roles
         with_new_lait = {**registry, "lait_long": dataclasses.replace(lait, sha256="0" * 64)}
         monkeypatch.setattr(sources, "registry", lambda: with_new_lait)
-        assert not runner.reusable(_job(tmp_path), year_dir)
+        assert not cache.reusable(_job(tmp_path), year_dir)
 
     def test_a_changed_report_layout_re_exports_without_rerunning(self, setup):
         tmp_path, _, _, year_dir = setup
         manifest = json.loads((year_dir / "manifest.json").read_text())
         job = _job(tmp_path)
-        manifest["notebooks"]["nb"]["export_key"] = runner.export_key(job.spec)
+        manifest["notebooks"]["nb"]["export_key"] = cache.export_key(job.spec)
         (year_dir / "manifest.json").write_text(json.dumps(manifest))
-        assert runner.reusable(job, year_dir) and not job.reexport
+        assert cache.reusable(job, year_dir) and not job.reexport
         manifest["notebooks"]["nb"]["export_key"] = "made by an older template"
         (year_dir / "manifest.json").write_text(json.dumps(manifest))
         job = _job(tmp_path)
-        assert runner.reusable(job, year_dir) and job.reexport
+        assert cache.reusable(job, year_dir) and job.reexport
 
     def test_missing_output_or_an_old_manifest_without_dependencies(self, setup):
         tmp_path, _, _, year_dir = setup
         (year_dir / "findings" / "nb.json").unlink()
-        assert not runner.reusable(_job(tmp_path), year_dir)
+        assert not cache.reusable(_job(tmp_path), year_dir)
         (year_dir / "manifest.json").write_text(json.dumps({"notebooks": {"nb": {"cache_key": "abc", "outputs": []}}}))
-        assert not runner.reusable(_job(tmp_path), year_dir)
+        assert not cache.reusable(_job(tmp_path), year_dir)
 
 
 class TestCacheKey:
@@ -146,7 +150,7 @@ class TestCacheKey:
         base = {"roles": [], "files": [], "modules": []}
         module = tmp_path / "module.py"
         module.write_text("x = 1\n")
-        first = runner.cache_key(job, {**base, "modules": [str(module)]})
+        first = cache.cache_key(job, {**base, "modules": [str(module)]})
         module.write_text("x = 2\n")
-        assert runner.cache_key(job, {**base, "modules": [str(module)]}) != first
-        assert runner.cache_key(job, base) != first
+        assert cache.cache_key(job, {**base, "modules": [str(module)]}) != first
+        assert cache.cache_key(job, base) != first

@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import load, paths, reference, schools
+from analysis import data as load
+from analysis import paths
+from analysis.data import reference
+from analysis.methods import published_schools, schools
+from analysis.data import ks4_results
+from analysis.methods import stats
+from analysis.present import tables
 
 META = pd.DataFrame({
     "Metafile heading": ["RECTYPE"],
@@ -63,7 +69,7 @@ def results(tmp_path):
     spine = pd.DataFrame({"urn": ["100003"], "la_code": ["999"], "school_name": ["Beta Academy"],
                           "minor_group": ["Academy"], "school_type": ["Academy"], "admissions_policy":
                           ["Non-selective"], "gender": ["Mixed"], "other_urn": [pd.NA]})
-    return schools.combine_results(full, None, spine), spine
+    return ks4_results.combine_results(full, None, spine), spine
 
 
 LINKS = pd.DataFrame({"urn": ["100003"], "linked_urn": ["100002"], "linked_name": ["Beta School"],
@@ -73,7 +79,7 @@ LINKS = pd.DataFrame({"urn": ["100003"], "linked_urn": ["100002"], "linked_name"
 @pytest.fixture
 def panel(results):
     res, spine = results
-    res = schools.add_confidence_intervals(res, schools.estimate_p8_sd(res))
+    res = schools.add_confidence_intervals(res, stats.p8_sd(res))
     sel = schools.select_schools(res, la="999", year=2017)
     prev = schools.link_previous_year(sel, res, LINKS, spine, year=2017)
     return schools.school_panel(sel, res, prev, year=2017), res, prev
@@ -88,12 +94,12 @@ class TestNationalBenchmarks:
     def test_no_national_row_is_not_in_data(self, results):
         res = results[0]
         nat = schools.national_benchmarks(res[~res["is_state_funded_national"]], 2017)
-        assert nat["p8"].isna().all() and (nat["p8_status"] == schools.NOT_IN_DATA).all()
+        assert nat["p8"].isna().all() and (nat["p8_status"] == ks4_results.NOT_IN_DATA).all()
 
 
 class TestConfidenceIntervals:
     def test_sd_backed_out_of_the_one_file_interval(self, results):
-        sd = schools.estimate_p8_sd(results[0]).set_index("year")
+        sd = stats.p8_sd(results[0]).set_index("year")
         # half-width 0.24 at n=100: sigma = 0.24 * 10 / 1.96 = 1.2245
         assert sd.loc[2017, "sd"] == pytest.approx(1.224, abs=0.001)
         assert np.isnan(sd.loc[2016, "sd"])  # no interval for 2016 in the file
@@ -135,7 +141,7 @@ class TestLinkPreviousYear:
 
 class TestPanel:
     def test_suppressed_shown_with_code(self, panel):
-        shown = schools.show_panel(panel[0]).set_index(["urn", "year", "pupil_group"])
+        shown = tables.show_panel(panel[0]).set_index(["urn", "year", "pupil_group"])
         assert shown.loc[("100004", 2017, "disadvantaged"), "p8"] == "SUPP"
         assert shown.loc[("100003", 2016, "disadvantaged"), "p8"] == "0.12"  # from predecessor 100002
 
@@ -180,10 +186,10 @@ class TestReconcileLa:
 
 class TestNames:
     def test_normalise(self):
-        assert schools.normalise_name("St. Mary’s  C of E School") == schools.normalise_name("st marys c of e school")
+        assert published_schools.normalise_name("St. Mary’s  C of E School") == published_schools.normalise_name("st marys c of e school")
 
     def test_ambiguous_containment_is_no_match(self):
         cands = pd.DataFrame({"urn": ["1", "2"], "school_name": ["Holy Trinity School", "Holy Trinity School Annex"]})
-        out = schools.match_names(["Holy Trinity School", "Holy Trinity"], cands)
+        out = published_schools.match_names(["Holy Trinity School", "Holy Trinity"], cands)
         assert out["urn"].tolist()[0] == "1"  # exact match wins
         assert pd.isna(out["urn"].tolist()[1])  # contained in both: ambiguous

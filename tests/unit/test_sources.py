@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import sources
+from analysis.data import sources
 
 
 def _registry(tmp_path: Path, sha: str, mirror_path: str = "pub/file.csv") -> Path:

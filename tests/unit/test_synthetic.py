@@ -3,9 +3,10 @@
 import pandas as pd
 import pytest
 
-from analysis import synthetic
-from analysis.load import DataFormatError, read_text_table
-from analysis.reference import ParameterError
+from analysis.data import synthetic
+from analysis.errors import DataFormatError
+from analysis.data.dfe import read_text_table
+from analysis.errors import ParameterError
 
 COLUMNS = ["RECTYPE", "LEA", "ESTAB", "URN", "SCHNAME", "P8MEA", "PTFSM6CLA1A"]
 

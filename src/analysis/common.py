@@ -1,0 +1,67 @@
+"""Small ideas every layer shares, each written once: the academic-year label, the nearest year, atomic writes."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+
+def academic_year(year: int) -> str:
+    """The academic year that ends in ``year``, as DfE writes it.
+
+    >>> academic_year(2017), academic_year(2000)
+    ('2016/17', '1999/00')
+    """
+    year = int(year)
+    return f"{year - 1}/{year % 100:02d}"
+
+
+def nearest_year(year: int, held: Iterable[int]) -> int:
+    """The year in ``held`` closest to ``year``; a tie goes to the earlier year (data already published then).
+
+    >>> nearest_year(2018, [2016, 2017]), nearest_year(2015, [2016, 2017]), nearest_year(2018, [2017, 2019])
+    (2017, 2016, 2017)
+    """
+    years = sorted({int(y) for y in held})
+    if not years:
+        raise ValueError("nearest_year: no years to choose from")
+    return min(years, key=lambda y: (abs(y - int(year)), y))
+
+
+def atomic_write(path: Path | str, write: Callable[[Path], object]) -> Path:
+    """Write ``path`` all at once: ``write(tmp)`` fills a uniquely named file beside it, which then replaces it.
+
+    Readers see the old file or the new one, never half of one, and two writers never share a temporary file.
+    The file is left readable by the group (0644), like any other output.
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "x.txt"
+    >>> atomic_write(target, lambda tmp: tmp.write_text("hello")).read_text()
+    'hello'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def atomic_write_text(path: Path | str, text: str) -> Path:
+    """:func:`atomic_write` of a UTF-8 text with Unix line ends."""
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
+
+
+def atomic_write_json(path: Path | str, payload: object) -> Path:
+    """:func:`atomic_write` of a JSON document (two-space indent, UTF-8, key order as given, final newline)."""
+    import json
+
+    return atomic_write_text(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,202 @@
+"""Shared machinery for DfE files: encoding detection, suppression codes as status, column maps.
+
+DfE files mix numbers and markers (SUPP, NE, NP, LOWCOV, "-", x, c ...) in one column. They are split
+here, once, into a float value and a ``<name>_status`` column, so a suppressed cell stays visibly
+suppressed instead of silently becoming NaN or 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import paths
+from ..errors import DataFormatError
+
+REPORTED = "reported"  # status of a cell that holds a number
+MISSING = "missing"  # status of a blank cell: the file says nothing
+
+
+@lru_cache(maxsize=1)
+def status_codes() -> dict[str, str]:
+    """DfE marker → status, from ``data/reference/dfe_status_codes.csv``.
+
+    >>> status_codes()["SUPP"], status_codes()["-"]
+    ('SUPP', 'no_data')
+    """
+    table = pd.read_csv(paths.REFERENCE / "dfe_status_codes.csv", dtype=str, keep_default_na=False)
+    return dict(zip(table["code"], table["status"], strict=True))
+
+
+def detect_encoding(path: Path | str) -> str:
+    """utf-8-sig for a BOM, utf-8 if it decodes, else cp1252 (DfE files come in all three)."""
+    raw = Path(path).read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def read_text_table(path: Path | str, *, columns: Iterable[str] | None = None, **kwargs) -> pd.DataFrame:
+    """Read a CSV with every cell a string ('' for blanks), column names stripped, encoding detected.
+
+    ``columns``: read only these columns (matched on stripped names; names the file lacks are skipped, so the
+    caller, e.g. :func:`apply_column_map`, says which are missing). A national KS4 file has 416 columns and a
+    loader maps about 50: parsing only those is most of the speed of a national-scale read.
+    """
+    path = Path(path)
+    encoding = detect_encoding(path)
+    try:
+        if columns is not None:
+            wanted = {str(c).strip() for c in columns}
+            kwargs = {**kwargs, "usecols": lambda name: str(name).strip() in wanted}
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, engine="c", **kwargs)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataFormatError(f"{path}: cannot be read as a CSV table ({exc})") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def split_value_status(raw: pd.Series, *, file: str, column: str) -> tuple[pd.Series, pd.Series]:
+    """Split a column of numbers and DfE markers into (float value, status).
+
+    Percent signs and thousands separators are removed. A marker not in the status table is an error
+    naming the file and column, never a silent NaN.
+
+    >>> v, s = split_value_status(pd.Series(["0.15", "SUPP", "", "12%"]), file="f.csv", column="P8MEA")
+    >>> v.tolist()[0], v.tolist()[3], s.tolist()
+    (0.15, 12.0, ['reported', 'SUPP', 'missing', 'reported'])
+    """
+    values, statuses = split_value_status_columns(raw.to_frame(name="cell"), ["cell"], file=file, columns=[column])
+    return pd.Series(values[0], index=raw.index, name=raw.name), pd.Series(statuses[0], index=raw.index)
+
+
+def split_value_status_columns(
+    raw: pd.DataFrame, names: list, *, file: str, columns: list[str] | None = None
+) -> tuple[list[np.ndarray], list[pd.api.extensions.ExtensionArray]]:
+    """:func:`split_value_status` for several columns of ``raw`` at once: (float arrays, status arrays).
+
+    Each distinct cell text is parsed once (a national file has about 200,000 measure cells but only tens of
+    thousands of distinct texts), with exactly the rules of :func:`split_value_status`. ``columns`` are the
+    names errors give for ``names`` (default: the same). An unknown marker is an error naming the first column,
+    in the order given, that holds one.
+
+    >>> raw = pd.DataFrame({"A": ["1", "SUPP"], "B": ["NE", "2.5%"]})
+    >>> values, statuses = split_value_status_columns(raw, ["A", "B"], file="f.csv")
+    >>> [v.tolist() for v in values], [list(s) for s in statuses]
+    ([[1.0, nan], [nan, 2.5]], [['reported', 'SUPP'], ['NE', 'reported']])
+    """
+    columns = list(names) if columns is None else list(columns)
+    n = len(raw)
+    if not names:
+        return [], []
+    # Cells as in split_value_status (element-wise astype("string")), then one parse per distinct text.
+    stacked = pd.concat([raw[name].astype("string") for name in names], ignore_index=True)
+    which, uniques = pd.factorize(stacked, use_na_sentinel=False)
+    text = pd.Series(uniques, dtype="string").str.strip().fillna("")
+    cleaned = text.str.replace("%", "", regex=False).str.replace(",", "", regex=False)
+    value = pd.to_numeric(cleaned, errors="coerce").astype("float64").to_numpy()
+    status = np.full(len(uniques), REPORTED, dtype=object)
+    codes = status_codes()
+    text_of = text.to_numpy(dtype=object)
+    known = True
+    for i in np.flatnonzero(np.isnan(value)):  # only the few distinct non-numbers: "", SUPP, NE, ...
+        status[i] = MISSING if text_of[i] == "" else codes.get(text_of[i])
+        known = known and status[i] is not None
+    if not known:
+        unknown = pd.isna(status[which])
+        first = int(np.flatnonzero(unknown)[0]) // n
+        in_column = slice(first * n, (first + 1) * n)
+        examples = pd.unique(text_of[which[in_column][unknown[in_column]]])[:5]
+        raise DataFormatError(
+            f"{file}: column {columns[first]} holds values that are neither numbers nor known DfE codes: "
+            f"{', '.join(repr(x) for x in examples)}. Expected a number or one of the codes in "
+            "data/reference/dfe_status_codes.csv (add it there if it is a genuine DfE marker)."
+        )
+    cell_value = value[which]
+    # take() on the few distinct statuses builds the string column in arrow, with no Python object per cell.
+    cell_status = pd.array(status, dtype="string").take(which)
+    return (
+        [cell_value[i * n : (i + 1) * n] for i in range(len(names))],
+        [cell_status[i * n : (i + 1) * n] for i in range(len(names))],
+    )
+
+
+def read_column_map(name: str, file_year: int, *, file: str) -> pd.DataFrame:
+    """Rows of ``data/reference/column_maps/<name>.csv`` for one file year (a clear error if none)."""
+    table = pd.read_csv(
+        paths.REFERENCE / "column_maps" / f"{name}.csv",
+        dtype={"file_year": int, "dfe_column": str, "name": str, "year_offset": int, "kind": str},
+        keep_default_na=False,
+    )
+    rows = table[table["file_year"] == file_year]
+    if rows.empty:
+        held = sorted(table["file_year"].unique().tolist())
+        raise DataFormatError(
+            f"{file}: no column map for year {file_year} in data/reference/column_maps/{name}.csv "
+            f"(it has {held}). Add that year's rows (see the README there)."
+        )
+    return rows
+
+
+def apply_column_map(raw: pd.DataFrame, column_map: pd.DataFrame, *, file: str, year: int) -> pd.DataFrame:
+    """Turn a raw DfE table into one row per (record, data year) with stable names.
+
+    Back-columns (``year_offset`` -1) become rows for the previous year, so a 2017 file with ``*_16``
+    columns yields tidy 2017 and 2016 rows side by side.
+    """
+    missing = sorted(set(column_map["dfe_column"]) - set(raw.columns))
+    if missing:
+        raise DataFormatError(
+            f"{file}: columns {', '.join(missing)} expected for year {year} (column map) are not in the file. "
+            "Check the year's metadata file and update data/reference/column_maps/."
+        )
+    fixed = column_map[column_map["kind"] != "number"]
+    base = {}
+    for row in fixed.itertuples():
+        col = raw[row.dfe_column].astype("string").str.strip()
+        base[row.name] = col.mask(col == "", pd.NA)
+    frames = []
+    measures = column_map[column_map["kind"] == "number"]
+    for offset, rows in measures.groupby("year_offset", sort=True):
+        values, statuses = split_value_status_columns(raw, rows["dfe_column"].tolist(), file=file)
+        # Built as one dict, one DataFrame: setting ~70 columns one by one on a frame costs more than parsing.
+        block = {"year": np.full(len(raw), year + int(offset), dtype=np.int64), **base}
+        for name, value, status in zip(rows["name"], values, statuses, strict=True):
+            block[name] = value
+            block[f"{name}_status"] = status
+        frames.append(pd.DataFrame(block, index=raw.index))
+    base = pd.DataFrame(base, index=raw.index)
+    tidy = pd.concat(frames, ignore_index=True) if frames else base.assign(year=year)
+    # Give every year the same columns: a measure with no back-column is 'missing' for the earlier year.
+    for name in measures["name"].unique():
+        if name not in tidy:
+            tidy[name] = np.nan
+        tidy[f"{name}_status"] = tidy.get(f"{name}_status", pd.Series(MISSING, index=tidy.index)).fillna(MISSING)
+    return tidy.sort_values(["year"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def read_mapped_table(
+    role: str, map_name: str, year: int, path: Path | str | None = None, *, la: str | None = None
+) -> tuple[pd.DataFrame, Path]:
+    """Read a registered DfE CSV (or ``path``) and apply its year's column map; returns (tidy, path).
+
+    The one way every column-mapped loader finds, reads and renames its file, with ``source_file`` set.
+    """
+    from . import sources
+
+    if path is None:
+        path = sources.path(sources.one(role, year, la).id)
+    path = Path(path)
+    column_map = read_column_map(map_name, year, file=str(path))
+    raw = read_text_table(path, columns=column_map["dfe_column"])  # only the mapped columns are parsed
+    tidy = apply_column_map(raw, column_map, file=str(path), year=year)
+    tidy["source_file"] = path.name
+    return tidy, path

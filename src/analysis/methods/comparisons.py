@@ -1,0 +1,288 @@
+"""Local authorities compared with a group: core cities, the LA's region, its statistical neighbours or a list.
+
+The LAs' values are DfE's own (LAIT, two decimals). A group average is DfE's official row where DfE publishes
+the group (a region); otherwise it is pupil-weighted with estimated weights (:mod:`.la_weights`), shown
+beside the unweighted mean. Rankings follow the tie rule of :mod:`.ranking`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..data import reference
+from ..errors import ParameterError
+from . import progress8, ranking
+from .la_weights import disadvantaged_weights, weighted_average
+
+COMPARATORS = ("core_cities", "region", "statistical_neighbours")
+
+
+def parse_comparator(comparator: object) -> str | list[str]:
+    """A named comparator, or a list of LA codes (from a list or a comma-separated string, as the CLI sends).
+
+    >>> parse_comparator("core_cities"), parse_comparator(" 330, 331 ,332"), parse_comparator([330, "331"])
+    ('core_cities', ['330', '331', '332'], ['330', '331'])
+    >>> parse_comparator("cities")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.ParameterError: comparator: 'cities' is not one of core_cities, region, statistical_neighbours, or a list of LA codes such as "330,331,332"
+    """
+    if isinstance(comparator, str):
+        text = comparator.strip()
+        if text in COMPARATORS:
+            return text
+        items = [part.strip() for part in text.strip("[]").replace("'", "").replace('"', "").split(",")]
+    elif isinstance(comparator, (list, tuple, pd.Series, np.ndarray)):
+        items = [str(c).strip() for c in comparator]
+    else:
+        items = []
+    codes = [c.zfill(3) for c in items if c]
+    if not codes or not all(c.isdigit() for c in codes):
+        raise ParameterError(
+            f"comparator: {comparator!r} is not one of {', '.join(COMPARATORS)}, or a list of LA codes such as "
+            '"330,331,332"'
+        )
+    return list(dict.fromkeys(codes))  # keep the order given, drop repeats
+
+
+def comparison_group(comparator: object, la: str, las: pd.DataFrame, neighbours: pd.DataFrame | None = None,
+                     core_cities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The LAs in the group: la_code, la_name, region, is_chosen, plus the group's ``group_key``/``group_label``.
+
+    ``las`` is :func:`analysis.data.reference.local_authorities` (LAIT's LAs). The chosen LA is always a member
+    (added to an explicit list that lacks it). Codes the data does not know raise a ParameterError.
+    ``group_key`` is the key the published figures use: "core_cities", "region:West Midlands",
+    "statistical_neighbours:330" or "list:330,331".
+
+    >>> las = pd.DataFrame({"la_code": ["330", "331", "380"], "la_name": ["Birmingham", "Coventry", "Bradford"],
+    ...     "region": ["West Midlands", "West Midlands", "Yorkshire"],
+    ...     "region_group": ["West Midlands", "West Midlands", "Yorkshire"]})
+    >>> comparison_group("region", "330", las)[["la_code", "group_key"]].values.tolist()
+    [['330', 'region:West Midlands'], ['331', 'region:West Midlands']]
+    >>> comparison_group("380", "330", las)["la_code"].tolist()
+    ['330', '380']
+    """
+    choice = parse_comparator(comparator)
+    la = reference.validate_la(la, las)
+    by_code = las.set_index("la_code")
+    region = by_code.loc[la, "region_group"]
+    if choice == "core_cities":
+        codes = list((core_cities if core_cities is not None else reference.core_cities())["la_code"])
+        key, label = "core_cities", "Core cities"
+    elif choice == "region":
+        codes = list(las.loc[las["region_group"] == region, "la_code"])
+        key, label = f"region:{region}", str(region)
+    elif choice == "statistical_neighbours":
+        if neighbours is None:
+            raise ParameterError("comparator: 'statistical_neighbours' needs the neighbours table")
+        mine = neighbours[neighbours["la_code"] == la].sort_values("neighbour_rank")
+        if mine.empty:
+            raise ParameterError(
+                f"comparator: LA {la} ({by_code.loc[la, 'la_name']}) has no statistical neighbours in DfE's list; "
+                "choose core_cities, region or a list of LA codes"
+            )
+        # Blank neighbour cells read as "-00"; codes LAIT does not hold cannot be compared, so they drop out.
+        codes = [la] + [c for c in mine["neighbour_code"] if c in by_code.index]
+        key, label = f"statistical_neighbours:{la}", f"Statistical neighbours of {by_code.loc[la, 'la_name']}"
+    else:
+        unknown = [c for c in choice if c not in by_code.index]
+        if unknown:
+            raise ParameterError(
+                f"comparator: LA codes {unknown} are not in the data; expected 3-digit DfE LA codes "
+                "(`compendium choices` lists them)"
+            )
+        codes = choice if la in choice else [la] + choice
+        key, label = "list:" + ",".join(sorted(codes)), "Chosen LAs"
+    codes = list(dict.fromkeys(codes))
+    out = by_code.loc[codes, ["la_name", "region_group"]].rename(columns={"region_group": "region"}).reset_index()
+    out["is_chosen"] = out["la_code"] == la
+    out["group_key"] = key
+    out["group_label"] = label
+    return out.reset_index(drop=True)
+
+
+def group_values(measure_rows: pd.DataFrame, group: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One row per group LA for ``year``: disadvantaged and non-disadvantaged P8, their statuses and the gap.
+
+    ``measure_rows`` is :func:`analysis.methods.progress8.select_measure` output. The gap is non-disadvantaged minus
+    disadvantaged (smaller = disadvantaged pupils closer to their peers).
+    """
+    rows = measure_rows[(measure_rows["year"] == year) & measure_rows["la_code"].isin(group["la_code"])]
+    wide = rows.pivot_table(index="la_code", columns="pupil_group", values="value", aggfunc="first", dropna=False)
+    status = rows.pivot_table(index="la_code", columns="pupil_group", values="status", aggfunc="first")
+    out = group[["la_code", "la_name", "is_chosen"]].copy()
+    for g in ("disadvantaged", "non_disadvantaged"):
+        out[g] = out["la_code"].map(wide[g] if g in wide else pd.Series(dtype=float)).astype("float64")
+        out[f"{g}_status"] = out["la_code"].map(status[g] if g in status else pd.Series(dtype=str)).fillna("missing")
+    out["gap"] = (out["non_disadvantaged"] - out["disadvantaged"]).round(2)
+    return out.reset_index(drop=True)
+
+
+def official_area_value(measure_rows: pd.DataFrame, area: str, year: int, pupil_group: str = "disadvantaged"
+                        ) -> float | None:
+    """DfE's own row for a named area (England code 970, or a region by name, case-insensitive), or None.
+
+    >>> rows = pd.DataFrame({"la_code": ["984"], "la_name": ["West Midlands"], "area_type": ["region"],
+    ...     "year": [2017], "pupil_group": ["disadvantaged"], "value": [-0.39]})
+    >>> official_area_value(rows, "west midlands", 2017), official_area_value(rows, "Core cities", 2017)
+    (-0.39, None)
+    """
+    rows = measure_rows[(measure_rows["year"] == year) & (measure_rows["pupil_group"] == pupil_group)
+                        & measure_rows["area_type"].isin(["region", "england"])]
+    hit = rows[rows["la_name"].astype(str).str.casefold() == str(area).casefold()]
+    if hit.empty or pd.isna(hit["value"].iloc[0]):
+        return None
+    return float(hit["value"].iloc[0])
+
+
+def group_average_table(values: pd.DataFrame, weights: pd.DataFrame, group: pd.DataFrame,
+                        measure_rows: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Reference rows for the disadvantaged P8: England, DfE's own group row (a region's), the pupil-weighted
+    estimate and the unweighted mean, each with how it was obtained (``kind``: england, official, estimate,
+    unweighted).
+
+    >>> v = pd.DataFrame({"la_code": ["A", "B"], "la_name": ["A", "B"], "disadvantaged": [-0.2, -0.6]})
+    >>> w = pd.DataFrame({"la_code": ["A", "B"], "weight": [300.0, 100.0]})
+    >>> g = pd.DataFrame({"group_key": ["list:A,B"], "group_label": ["G"]})
+    >>> p8 = pd.DataFrame({"la_name": ["England"], "area_type": ["england"], "year": [2017],
+    ...     "pupil_group": ["disadvantaged"], "value": [-0.4]})
+    >>> group_average_table(v, w, g, p8, 2017)["value"].round(2).tolist()  # (-0.2*300 - 0.6*100) / 400; mean -0.4
+    [-0.4, -0.3, -0.4]
+    """
+    key, group_label = group_names(group)
+    official = official_area_value(measure_rows, group_label, year) if key.startswith("region:") else None
+    england = official_area_value(measure_rows, "England", year)
+    table = values.merge(weights[["la_code", "weight"]], on="la_code", how="left")
+    avg = weighted_average(table, value="disadvantaged").iloc[0]
+    missing = f"; no weight for {avg['missing_weights']}" if avg["missing_weights"] else ""
+    rows = [("england", "England", england, "official (DfE, all state-funded pupils)")]
+    if official is not None:
+        rows.append(("official", f"{group_label} (official)", official, "official (DfE's own pupil-weighted region row)"))
+    rows.append(("estimate", f"{group_label} average, pupil-weighted (estimate)", avg["weighted"],
+                 f"estimate: weights = KS4 pupils x disadvantaged share, {int(avg['las_weighted'])} of "
+                 f"{int(avg['las'])} LAs{missing}"))
+    rows.append(("unweighted", f"{group_label} average, unweighted mean", avg["unweighted"],
+                 f"simple mean of {int(avg['las'])} LA figures: off the estimate by {avg['difference']:+.3f}"
+                 if pd.notna(avg["difference"]) else "no LA figures"))
+    out = pd.DataFrame(rows, columns=["kind", "area", "value", "how"])
+    out["value"] = out["value"].astype("float64")
+    return out
+
+
+def group_average(averages: pd.DataFrame) -> tuple[float | None, float | None]:
+    """(value used as the group average, the pupil-weighted estimate): DfE's official row where it exists.
+
+    >>> a = pd.DataFrame({"kind": ["england", "official", "estimate"], "value": [-0.4, -0.39, -0.392]})
+    >>> group_average(a)
+    (-0.39, -0.392)
+    """
+    official = averages.loc[averages["kind"] == "official", "value"]
+    estimate = averages.loc[averages["kind"] == "estimate", "value"]
+    est = None if estimate.empty or pd.isna(estimate.iloc[0]) else float(estimate.iloc[0])
+    return (float(official.iloc[0]) if not official.empty else est), est
+
+
+def trend(measure_rows: pd.DataFrame, group: pd.DataFrame, pupils: pd.DataFrame, shares: pd.DataFrame,
+          la: str) -> pd.DataFrame:
+    """Disadvantaged P8 of the LA, the group average and England for every year (NaN where there is no data).
+
+    The group average is DfE's official row where it exists (regions), otherwise the pupil-weighted estimate;
+    ``source`` says which and ``pupils_year`` which school file gave the pupil counts.
+    """
+    label = group["group_label"].iloc[0]
+    is_region = group["group_key"].iloc[0].startswith("region:")
+    la_name = group.loc[group["la_code"] == la, "la_name"].iloc[0]
+    rows = []
+    for year in progress8.available_years(measure_rows):
+        dis = measure_rows[(measure_rows["year"] == year) & (measure_rows["pupil_group"] == "disadvantaged")]
+        by_code = dis.set_index("la_code")
+        la_value = by_code["value"].get(la, np.nan)
+        eng_value = by_code["value"].get(reference.ENGLAND_CODE, np.nan)
+        weights = disadvantaged_weights(pupils, shares, year)
+        members = group[["la_code", "la_name"]].assign(value=group["la_code"].map(by_code["value"]))
+        est = weighted_average(members.merge(weights[["la_code", "weight"]], on="la_code", how="left")).iloc[0]
+        official = official_area_value(measure_rows, label, year) if is_region else None
+        group_value, source = (official, "official") if official is not None else (est["weighted"], "estimate")
+        pupils_year = int(weights["pupils_year"].iloc[0])
+        for area, value, src in [(la_name, la_value, "official"), ("England", eng_value, "official"),
+                                 (f"{label} average", group_value, source)]:
+            rows.append({"year": int(year), "area": area, "pupil_group": "disadvantaged", "value": value,
+                         "source": src, "pupils_year": pupils_year})
+    out = pd.DataFrame(rows)
+    out["value"] = out["value"].astype("float64")
+    out["status"] = np.where(out["value"].isna(), "no_data", "reported")
+    return out
+
+
+def group_names(group: pd.DataFrame) -> tuple[str, str]:
+    """(key the published figures use, label for readers) of a comparison group from :func:`comparison_group`.
+
+    >>> group_names(pd.DataFrame({"group_key": ["core_cities"], "group_label": ["Core cities"]}))
+    ('core_cities', 'Core cities')
+    """
+    return str(group["group_key"].iloc[0]), str(group["group_label"].iloc[0])
+
+
+def reference_lines(averages: pd.DataFrame) -> dict[str, float]:
+    """The lines a ranking chart draws: England, DfE's own group row (if any) and the pupil-weighted estimate.
+
+    >>> reference_lines(pd.DataFrame({"kind": ["england", "estimate", "unweighted"], "area": ["England", "G", "U"],
+    ...     "value": [-0.4, -0.3, -0.2]}))
+    {'England': -0.4, 'G': -0.3}
+    """
+    lines = averages[averages["kind"].isin(["england", "official", "estimate"]) & averages["value"].notna()]
+    return dict(zip(lines["area"], lines["value"].astype(float), strict=True))
+
+
+def findings(ranked: pd.DataFrame, gaps: pd.DataFrame, values: pd.DataFrame, averages: pd.DataFrame,
+             group: pd.DataFrame, *, la: str, year: int, weights_note: str = "") -> pd.DataFrame:
+    """The headline figures of notebook 02 as a findings-ready table (see ``FindingsLog.record_all``): the
+    ranking and the LA's place, the group average, each LA's value, the LA's gap and the smallest gap."""
+    from ..data.published import published_value
+
+    key, label = group_names(group)
+    name = reference.la_name(la, group)
+    rank_section = "Rank the group by disadvantaged Progress 8"
+    gap_section = "The disadvantage gap in every LA of the group"
+    published_order = published_value("rank_disadvantaged_p8", year, key)
+    order_note = " ".join([
+        "Ranked by the stated tie rule (equal two-decimal values share a rank; A-Z within a tie).",
+        ranking.tie_note(ranked, "disadvantaged"),
+        ranking.order_note(ranked, published_order, "disadvantaged"),
+    ]).strip()
+    group_avg, estimate = group_average(averages)
+    unweighted = averages.loc[averages["kind"] == "unweighted", "value"]
+    if estimate is None:
+        average_note = "No values this year."
+    else:
+        average_note = (("DfE's own region row. " if (averages["kind"] == "official").any() else
+                         "Estimate from estimated pupil weights. ")
+                        + f"Pupil-weighted estimate {estimate:.3f}; unweighted mean {float(unweighted.iloc[0]):.3f}. "
+                        + weights_note).strip()
+    rows = [
+        {"finding_id": "rank_disadvantaged_p8", "key": key, "section": rank_section, "note": order_note,
+         "value": list(ranked.loc[ranked["rank"].notna(), "la_name"]),
+         "label": f"{label}: LAs ranked by disadvantaged Progress 8, highest first"},
+        {"finding_id": "la_rank", "key": f"{key}:{la}", "section": rank_section,
+         "value": ranking.rank_text(ranked, la), "label": f"{name}'s place in {label} by disadvantaged Progress 8"},
+        {"finding_id": "group_average_disadvantaged_p8", "key": key, "value": group_avg, "note": average_note,
+         "label": f"{label}: average disadvantaged Progress 8 (pupil-weighted)",
+         "section": "The group average, the way DfE computes it"},
+        {"finding_id": "p8_disadvantaged_national", "key": "england:table2",
+         "value": averages.loc[averages["kind"] == "england", "value"].iloc[0],
+         "label": "England: Progress 8, disadvantaged pupils", "section": "The group average, the way DfE computes it"},
+    ]
+    rows += [{"finding_id": "disadvantaged_p8_la", "key": code, "value": value, "section": rank_section,
+              "label": f"{la_name}: Progress 8, disadvantaged pupils"}
+             for code, la_name, value in ranked[["la_code", "la_name", "disadvantaged"]].itertuples(index=False)]
+    gap = values.loc[values["la_code"] == str(la), "gap"]
+    rows.append({"finding_id": "gap_la", "key": la, "value": float(gap.iloc[0]) if len(gap) else None,
+                 "label": f"{name}: disadvantage gap in Progress 8 (non-disadvantaged minus disadvantaged)",
+                 "section": gap_section})
+    has_gap = gaps["rank"].notna().any()
+    rows.append({"finding_id": "smallest_gap_la", "key": key, "section": gap_section,
+                 "value": gaps.loc[gaps["rank"] == 1, "la_name"].iloc[0] if has_gap else None,
+                 "label": f"{label}: LA with the smallest disadvantage gap",
+                 "note": ranking.tie_note(gaps[gaps["rank"] == 1], "gap")})
+    return pd.DataFrame(rows)

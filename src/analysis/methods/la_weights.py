@@ -1,0 +1,133 @@
+"""Estimated pupil weights for DfE-style (pupil-weighted) averages over local authorities.
+
+LAIT gives every LA's Progress 8 by disadvantage but no pupil counts, so a group average over LAs needs
+estimated weights: each LA's KS4 pupils in state-funded schools (school-level KS4 files, joined to their LA
+through the school spine on URN) times the LA's share of secondary pupils who are disadvantaged (LAIT
+``Ever6_FSM_Sec``, January census). Ever-6 FSM is the main part of DfE's "disadvantaged" definition (the rest,
+looked-after and adopted children, is about 1-2% of pupils), and the secondary-school share stands in for the
+Year 11 share. Only the weights are estimated; the LA values are DfE's own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..common import nearest_year
+from . import stats
+
+#: LAIT indicator of the share (%) of secondary pupils known to be eligible for FSM in the last six years.
+SHARE_INDICATOR = "Ever6_FSM_Sec"
+
+#: School types that are not state-funded: DfE's LA Progress 8 covers state-funded schools only.
+NOT_STATE_FUNDED = r"independent|non-maintained"
+
+
+def schools_with_la(ks4: pd.DataFrame, spine: pd.DataFrame) -> pd.DataFrame:
+    """KS4 schools (trimmed file) with their LA and whether they are state-funded, joined on URN.
+
+    ``la_code`` is missing for URNs the spine does not hold (schools closed before its c. 2019 snapshot);
+    ``state_funded`` is False for independent and non-maintained special schools.
+
+    >>> ks4 = pd.DataFrame({"year": 2017, "urn": ["1", "2", "3"], "ks4_pupils": [100.0, 50.0, 7.0]})
+    >>> spine = pd.DataFrame({"urn": ["1", "2"], "la_code": ["330", "330"],
+    ...     "school_type": ["Academy - Converter mainstream", "Other independent school"]})
+    >>> schools_with_la(ks4, spine)[["urn", "la_code", "state_funded"]].values.tolist()
+    [['1', '330', True], ['2', '330', False], ['3', nan, True]]
+    """
+    spine = spine.drop_duplicates("urn")[["urn", "la_code", "school_type"]]
+    out = ks4[["year", "urn", "ks4_pupils"]].merge(spine, on="urn", how="left", validate="many_to_one")
+    out["state_funded"] = ~out["school_type"].fillna("").str.contains(NOT_STATE_FUNDED, case=False, regex=True)
+    out["la_code"] = out["la_code"].astype(object).where(out["la_code"].notna(), np.nan)
+    return out
+
+
+def coverage(schools: pd.DataFrame) -> pd.DataFrame:
+    """Per year: schools and KS4 pupils used for the weights, and those left out (not state-funded, no LA).
+
+    >>> schools = pd.DataFrame({"year": 2017, "urn": ["1", "2", "3"], "la_code": ["330", "330", np.nan],
+    ...     "ks4_pupils": [100.0, 50.0, 9.0], "state_funded": [True, False, True]})
+    >>> coverage(schools)[["used", "schools", "ks4_pupils"]].values.tolist()
+    [['left out: no LA in the spine', 1, 9.0], ['left out: not state-funded', 1, 50.0], ['used', 1, 100.0]]
+    """
+    why = np.where(~schools["state_funded"], "left out: not state-funded",
+                   np.where(schools["la_code"].isna(), "left out: no LA in the spine", "used"))
+    return (schools.assign(used=why).groupby(["year", "used"], as_index=False)
+            .agg(schools=("urn", "size"), ks4_pupils=("ks4_pupils", "sum")))
+
+
+def ks4_pupils_by_la(schools: pd.DataFrame) -> pd.DataFrame:
+    """KS4 pupils in state-funded schools per (year, LA); schools without an LA are left out (and counted).
+
+    >>> schools = pd.DataFrame({"year": 2017, "urn": ["1", "2", "3", "4"], "la_code": ["330", "330", "331", None],
+    ...     "ks4_pupils": [100.0, 50.0, 7.0, 9.0], "state_funded": [True, False, True, True]})
+    >>> ks4_pupils_by_la(schools).values.tolist()
+    [[2017, '330', 100.0, 1], [2017, '331', 7.0, 1]]
+    """
+    kept = schools[schools["state_funded"] & schools["la_code"].notna()]
+    return (
+        kept.groupby(["year", "la_code"], as_index=False)
+        .agg(ks4_pupils=("ks4_pupils", "sum"), schools=("urn", "size"))
+        .sort_values(["year", "la_code"])
+        .reset_index(drop=True)
+    )
+
+
+def disadvantaged_weights(pupils: pd.DataFrame, shares: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Estimated disadvantaged KS4 pupils per LA for ``year``: KS4 pupils x disadvantaged share / 100.
+
+    ``pupils``: year, la_code, ks4_pupils (from :func:`ks4_pupils_by_la`); the nearest year's counts are used
+    when ``year`` has no school file (``pupils_year`` says which). ``shares``: LAIT rows of
+    ``Ever6_FSM_Sec`` (la_code, year, value in %). LAs missing either part get weight NaN.
+
+    >>> pupils = pd.DataFrame({"year": [2017, 2017], "la_code": ["A", "B"], "ks4_pupils": [1000.0, 200.0]})
+    >>> shares = pd.DataFrame({"la_code": ["A", "B"], "year": [2019, 2019], "value": [40.0, 25.0]})
+    >>> w = disadvantaged_weights(pupils, shares, 2019)
+    >>> w[["la_code", "pupils_year", "weight"]].values.tolist()  # 1000 x 0.40 = 400; 200 x 0.25 = 50
+    [['A', 2017, 400.0], ['B', 2017, 50.0]]
+    """
+    pupils_year = nearest_year(year, list(pupils["year"].unique()))
+    counts = pupils[pupils["year"] == pupils_year][["la_code", "ks4_pupils"]]
+    share = shares[shares["year"] == year][["la_code", "value"]].rename(columns={"value": "disadvantaged_share"})
+    out = counts.merge(share, on="la_code", how="outer", validate="one_to_one")
+    out.insert(0, "year", int(year))
+    out["pupils_year"] = pupils_year
+    out["weight"] = out["ks4_pupils"] * out["disadvantaged_share"] / 100
+    return out.sort_values("la_code").reset_index(drop=True)
+
+
+def weighted_average(table: pd.DataFrame, value: str = "value", weight: str = "weight") -> pd.DataFrame:
+    """The pupil-weighted and unweighted means of ``value`` over LAs with a value, and how far apart they are.
+
+    LAs with a value but no weight are left out of the weighted mean and listed in ``missing_weights``.
+
+    >>> t = pd.DataFrame({"la_name": ["A", "B", "C"], "value": [-0.2, -0.6, np.nan], "weight": [300, 100, 50]})
+    >>> weighted_average(t).round(3).iloc[0].to_dict()  # (-0.2*300 - 0.6*100) / 400 = -0.3; mean -0.4
+    {'weighted': -0.3, 'unweighted': -0.4, 'difference': -0.1, 'las': 2, 'las_weighted': 2, 'missing_weights': ''}
+    """
+    has_value = table[table[value].notna()]
+    weighted = has_value[has_value[weight].notna() & (has_value[weight] > 0)]
+    w_mean = stats.weighted_mean(weighted[value], weighted[weight])
+    u_mean = float(has_value[value].mean()) if len(has_value) else np.nan
+    missing = has_value.loc[~has_value.index.isin(weighted.index), "la_name"].astype(str)
+    return pd.DataFrame(
+        {
+            "weighted": [w_mean],
+            "unweighted": [u_mean],
+            "difference": [u_mean - w_mean],
+            "las": [len(has_value)],
+            "las_weighted": [len(weighted)],
+            "missing_weights": ["; ".join(missing)],
+        }
+    )
+
+
+def weights_note(weights: pd.DataFrame, year: int) -> str:
+    """Says which year's school file gave the pupil counts, when it is not ``year`` ('' when it is).
+
+    >>> weights_note(pd.DataFrame({"pupils_year": [2017]}), 2019)
+    'No school-level KS4 file for 2019: pupil counts are from 2017 (nearest year).'
+    """
+    used = int(weights["pupils_year"].iloc[0])
+    return "" if used == int(year) else (
+        f"No school-level KS4 file for {year}: pupil counts are from {used} (nearest year).")

@@ -1,0 +1,145 @@
+"""Progress 8 of a local authority against England, by disadvantage, from the LAIT table.
+
+Progress 8 compares each pupil's Attainment 8 with the average of pupils nationally who had the same KS2
+results; an LA's score is the mean over its pupils (0 = national average progress). DfE publishes it to
+two decimal places.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..data import reference
+
+PUPIL_GROUP_LABELS = {
+    "all": "All pupils",
+    "disadvantaged": "Disadvantaged pupils",
+    "non_disadvantaged": "Non-disadvantaged pupils",
+}
+
+
+def select_measure(lait: pd.DataFrame, measure: str = "p8") -> pd.DataFrame:
+    """LAIT rows of one measure with a ``pupil_group`` column (all / disadvantaged / non_disadvantaged).
+
+    Only the plain academic-year rows are kept (no revised/final duplicates for KS4 P8 in LAIT).
+    """
+    codes = reference.indicator_codes(measure)
+    by_indicator = {v: k for k, v in codes.items()}
+    rows = lait[lait["indicator"].isin(codes.values())].copy()
+    rows["pupil_group"] = rows["indicator"].map(by_indicator)
+    rows["measure"] = measure
+    return rows.reset_index(drop=True)
+
+
+def la_vs_england(measure_rows: pd.DataFrame, la: str, year: int) -> pd.DataFrame:
+    """One row per pupil group: the LA's value, England's, and LA minus England.
+
+    >>> rows = pd.DataFrame({"la_code": ["330", "970"], "la_name": ["Birmingham", "England"],
+    ...     "year": [2017, 2017], "pupil_group": ["all", "all"], "value": [-0.01, -0.03],
+    ...     "status": ["reported", "reported"]})
+    >>> la_vs_england(rows, "330", 2017)[["la_value", "england_value", "difference"]].round(2).values.tolist()
+    [[-0.01, -0.03, 0.02]]
+    """
+    year_rows = measure_rows[measure_rows["year"] == year]
+    la_rows = year_rows[year_rows["la_code"] == str(la)].set_index("pupil_group")
+    eng_rows = year_rows[year_rows["la_code"] == reference.ENGLAND_CODE].set_index("pupil_group")
+    groups = [g for g in PUPIL_GROUP_LABELS if g in la_rows.index or g in eng_rows.index]
+    table = pd.DataFrame(
+        {
+            "pupil_group": groups,
+            "label": [PUPIL_GROUP_LABELS[g] for g in groups],
+            "la_name": la_rows["la_name"].iloc[0] if len(la_rows) else str(la),
+            "la_value": [la_rows["value"].get(g) for g in groups],
+            "la_status": [la_rows["status"].get(g, "missing") for g in groups],
+            "england_value": [eng_rows["value"].get(g) for g in groups],
+            "england_status": [eng_rows["status"].get(g, "missing") for g in groups],
+        }
+    )
+    table["la_value"] = table["la_value"].astype("float64")
+    table["england_value"] = table["england_value"].astype("float64")
+    table["difference"] = (table["la_value"] - table["england_value"]).round(2)
+    return table
+
+
+def disadvantage_gap(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Non-disadvantaged minus disadvantaged P8, for the LA and England (a smaller gap is better).
+
+    >>> comp = pd.DataFrame({"pupil_group": ["disadvantaged", "non_disadvantaged"], "la_name": "B",
+    ...     "la_value": [-0.18, 0.15], "england_value": [-0.40, 0.11]})
+    >>> disadvantage_gap(comp)["gap"].round(2).tolist()
+    [0.33, 0.51]
+    """
+    rows = comparison.set_index("pupil_group")
+    la_name = comparison["la_name"].iloc[0]
+    out = pd.DataFrame(
+        {
+            "area": [la_name, "England"],
+            "disadvantaged": [rows.loc["disadvantaged", "la_value"], rows.loc["disadvantaged", "england_value"]],
+            "non_disadvantaged": [
+                rows.loc["non_disadvantaged", "la_value"],
+                rows.loc["non_disadvantaged", "england_value"],
+            ],
+        }
+    )
+    out["gap"] = (out["non_disadvantaged"] - out["disadvantaged"]).round(2)
+    return out
+
+
+def time_series(measure_rows: pd.DataFrame, la: str) -> pd.DataFrame:
+    """Every year in the data for the LA and England, one row per (year, area, pupil group).
+
+    Years without data (2020 and 2021: exams cancelled) stay in the table with value NaN and their status
+    (``no_data``), so a chart shows a gap, never a zero.
+    """
+    rows = measure_rows[measure_rows["la_code"].isin([str(la), reference.ENGLAND_CODE])]
+    out = rows[["year", "la_code", "la_name", "pupil_group", "value", "status"]].rename(columns={"la_name": "area"})
+    out["area"] = out["area"].astype(str)
+    return out.sort_values(["pupil_group", "la_code", "year"]).reset_index(drop=True)
+
+
+def available_years(measure_rows: pd.DataFrame) -> list[int]:
+    """Years the measure has rows for (including years whose values are all '-')."""
+    return sorted(int(y) for y in measure_rows["year"].dropna().unique())
+
+
+def years_with_data(measure_rows: pd.DataFrame) -> list[int]:
+    """Years where at least one value is reported."""
+    reported = measure_rows[measure_rows["status"] == "reported"]
+    return sorted(int(y) for y in reported["year"].dropna().unique())
+
+
+def england_gap(measure_rows: pd.DataFrame, year: int) -> float:
+    """England's disadvantage gap in ``year``: non-disadvantaged minus disadvantaged P8 (NaN without data).
+
+    >>> rows = pd.DataFrame({"la_code": ["970", "970"], "year": [2017, 2017],
+    ...     "pupil_group": ["disadvantaged", "non_disadvantaged"], "value": [-0.40, 0.11]})
+    >>> england_gap(rows, 2017)
+    0.51
+    """
+    eng = measure_rows[(measure_rows["year"] == year) & (measure_rows["la_code"] == reference.ENGLAND_CODE)]
+    values = eng.set_index("pupil_group")["value"]
+    return round(float(values.get("non_disadvantaged", float("nan")) - values.get("disadvantaged", float("nan"))), 2)
+
+
+def findings(comparison: pd.DataFrame, gaps: pd.DataFrame, *, la: str) -> pd.DataFrame:
+    """The headline figures of notebook 01 as a findings-ready table (see ``FindingsLog.record_all``).
+
+    >>> comp = pd.DataFrame({"pupil_group": ["all"], "la_name": ["B"], "la_value": [-0.01], "england_value": [-0.03]})
+    >>> gaps = pd.DataFrame({"area": ["B", "England"], "gap": [0.33, 0.51]})
+    >>> findings(comp, gaps, la="330")[["finding_id", "key", "value"]].values.tolist()
+    [['p8_all_la', '330', -0.01], ['p8_all_national', 'england', -0.03], ['gap_la', '330', 0.33]]
+    """
+    section = "Compare the LA with England for each pupil group"
+    rows = []
+    name = comparison["la_name"].iloc[0] if len(comparison) else str(la)
+    for r in comparison.itertuples(index=False):
+        label = PUPIL_GROUP_LABELS[r.pupil_group].lower()
+        rows.append({"finding_id": f"p8_{r.pupil_group}_la", "key": la, "value": r.la_value,
+                     "label": f"{name}: Progress 8, {label}", "section": section})
+        rows.append({"finding_id": f"p8_{r.pupil_group}_national", "key": "england", "value": r.england_value,
+                     "label": f"England: Progress 8, {label}", "section": section})
+    gap = gaps.loc[gaps["area"] == name, "gap"]
+    rows.append({"finding_id": "gap_la", "key": la, "value": float(gap.iloc[0]) if len(gap) else None,
+                 "label": f"{name}: disadvantage gap in Progress 8 (non-disadvantaged minus disadvantaged)",
+                 "section": "The disadvantage gap"})
+    return pd.DataFrame(rows)

@@ -1,0 +1,123 @@
+"""The ``compendium`` command: fetch data, run notebooks, check findings, list valid choices."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from .. import paths
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="compendium", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    f = sub.add_parser("fetch", help="download (or copy from a mirror) every registered raw file, checking sha256")
+    f.add_argument("--mirror", type=Path, help=f"local directory laid out like the data mirror (or ${paths.MIRROR_ENV})")
+    f.add_argument("ids", nargs="*", help="source ids (default: all)")
+
+    r = sub.add_parser("run", help="run notebooks into <out>/<year>/ (HTML, findings.json, manifest.json)")
+    r.add_argument("--year", type=int, help="academic year END (2017 = 2016/17); default: each notebook's own")
+    r.add_argument("--la", help="DfE local authority code, e.g. 330 (a string)")
+    r.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks")
+    r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), default=[],
+                   help="set a notebook parameter (codes stay strings)")
+    r.add_argument("--params", type=Path, metavar="FILE.yaml", help="YAML file of notebook parameters")
+    r.add_argument("--out", type=Path, help="output directory (default: reports/)")
+    r.add_argument("--jobs", type=int, help="notebooks run in parallel (default: number of cores)")
+    r.add_argument("--no-cache", action="store_true", help="rerun every notebook even if its inputs are unchanged")
+    r.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    c = sub.add_parser("check", help="print published vs reproduced; exit 1 if any finding differs")
+    c.add_argument("directory", nargs="?", type=Path, default=paths.REPORTS)
+
+    ch = sub.add_parser("choices", help="list notebooks, their valid years and LA codes")
+    ch.add_argument("--las", action="store_true", help="also list every valid LA code")
+
+    sub.add_parser("site", help="rebuild reports/index.html from the runs present")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from ..errors import ParameterError, SourceError
+
+    try:
+        if args.command == "fetch":
+            from ..data import sources
+
+            files = sources.fetch(args.ids or None, mirror=args.mirror)
+            print(f"fetched and verified {len(files)} files into {paths.raw_dir()}")
+            return 0
+        if args.command == "run":
+            from . import runner
+
+            params: dict = {}
+            if args.params:
+                try:
+                    params.update(yaml.safe_load(args.params.read_text()) or {})
+                except (OSError, yaml.YAMLError) as exc:
+                    raise ParameterError(f"--params {args.params}: cannot read a YAML mapping ({exc})") from None
+                if not isinstance(params, dict):
+                    raise ParameterError(f"--params {args.params}: expected a YAML mapping of name: value")
+            params.update({name: value for name, value in args.param})
+            year = params.pop("year", args.year)
+            la = params.pop("la", args.la)
+            summary = runner.run(year=year, la=None if la is None else str(la), only=args.only, params=params,
+                                 out=args.out, jobs=args.jobs, use_cache=not args.no_cache, progress=not args.quiet,
+                                 log=lambda m: print(m, file=sys.stderr))
+            counts = ", ".join(f"{n} {s}" for s, n in sorted(summary["status_counts"].items()))
+            slowest = ", ".join(f"{name} {s} s" for name, s in summary["slowest"])
+            print(
+                f"done in {summary['seconds']} s: {summary['notebooks']} notebooks "
+                f"({summary['executed']} run{f', slowest: {slowest}' if slowest else ''}; "
+                f"{summary['reused']} unchanged) for years {', '.join(map(str, summary['years']))}; "
+                f"findings: {counts}. Open {summary['out']}/index.html"
+            )
+            if summary["status_counts"].get("differs"):
+                print(f"{summary['status_counts']['differs']} findings differ from their published values "
+                      "(each report's note says why): `compendium check` lists them.")
+            return 0
+        if args.command == "check":
+            from .. import findings
+
+            text, differs = findings.check(args.directory)
+            print(text)
+            return 1 if differs else 0
+        if args.command == "choices":
+            from . import specs
+
+            for spec in specs.load_specs():
+                years = ", ".join(map(str, specs.valid_years(spec)))
+                las = specs.valid_las(spec)
+                print(f"{spec.name}: years {years}; " + (f"{len(las)} LAs" if spec.las else "no LA parameter")
+                      + f"; parameters: {', '.join(specs.notebook_parameters(spec))}")
+                if args.las and las:
+                    print("  " + ", ".join(f"{c} {n}" for c, n in sorted(las.items())))
+            return 0
+        if args.command == "site":
+            from . import site
+
+            print(site.write_site_index(paths.REPORTS))
+            return 0
+    except (ParameterError, SourceError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a failing notebook: one clear line, non-zero exit
+        from ..errors import RunError
+
+        if isinstance(exc, RunError):
+            print(f"error: {exc}\nThe previous reports were left untouched.", file=sys.stderr)
+            return 1
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

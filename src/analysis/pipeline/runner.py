@@ -1,0 +1,214 @@
+"""Run the notebooks with papermill into ``reports/<year>/``: executed notebooks, HTML, findings, manifest.
+
+The runner
+
+1. plans the run (:mod:`.plan`): ``--year``, ``--la`` and every ``-p`` parameter are checked against what the data
+   and the notebooks accept *before* any notebook starts;
+2. reuses a notebook whose inputs are unchanged since the last run (:mod:`.cache`); when nothing changed nothing
+   is rewritten;
+3. builds everything else in a temporary directory beside the output, running independent notebooks in
+   parallel (``jobs``, default: cores) in fresh ``python3`` kernels, longest first (by the last run's
+   timings), each exported to HTML as soon as it finishes;
+4. only when every notebook succeeded, swaps the new ``<year>/`` directories in; a failure names the notebook
+   and cell, exits non-zero and leaves the previous reports untouched.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from .. import paths
+from ..errors import RunError
+from . import cache
+from .manifest import finish_year
+from .plan import plan
+from .specs import Job, NotebookSpec, _notebook_libraries, load_specs, read_notebook
+
+
+def _execute(job: Job, build_year_dir: Path, progress: bool) -> Job:
+    """Run one notebook with papermill, then export its HTML at once (while other notebooks still run)."""
+    _notebook_libraries()
+    import papermill as pm
+    from traitlets.config import Config
+
+    nb = read_notebook(job.spec)
+    executed = build_year_dir / "notebooks" / f"{job.spec.name}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    # Local sockets, not TCP: nothing listens on the network, and kernels print no plain-text warning. Each
+    # kernel gets its own short socket directory (parallel kernels would otherwise pick the same names, and
+    # a socket path must stay under ~100 characters whatever the project's path).
+    sockets = tempfile.mkdtemp(prefix="compendium-kernel-")
+    try:
+        pm.execute_notebook(
+            nb,
+            str(executed),
+            parameters=job.parameters,
+            kernel_name="python3",
+            progress_bar=progress,
+            cwd=str(paths.PROJECT_ROOT),
+            report_mode=False,
+            config=Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}}),
+        )
+    except pm.PapermillExecutionError as exc:
+        raise RunError(
+            f"{job.spec.name} (year {job.year}) failed in cell {exc.cell_index} "
+            f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
+        ) from None
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+    job.seconds = time.perf_counter() - started
+    recorded = build_year_dir / "dependencies" / f"{job.spec.name}.json"
+    if not recorded.exists():
+        raise RunError(f"{job.spec.name} ran but recorded no findings (it must end with log.save())")
+    job.dependencies = json.loads(recorded.read_text(encoding="utf-8"))
+    recorded.unlink()
+    job.cache_key = cache.cache_key(job, job.dependencies)
+    _export(job, build_year_dir)
+    return job
+
+
+def _export(job: Job, build_year_dir: Path) -> None:
+    """policy/ and review/ HTML and figures of the executed notebook in ``build_year_dir``."""
+    _notebook_libraries()
+    from . import export
+
+    executed = build_year_dir / "notebooks" / f"{job.spec.name}.ipynb"
+    html = export.export_notebook_html(executed, job.spec.title)
+    job.export_key = cache.export_key(job.spec)
+    tables = sorted(p.relative_to(build_year_dir).as_posix()
+                    for p in (build_year_dir / "tables" / job.spec.name).glob("*.csv"))
+    job.outputs = [f"notebooks/{job.spec.name}.ipynb", f"findings/{job.spec.name}.json", *tables, *html]
+
+
+def _copy_outputs(job: Job, previous_year_dir: Path, build_year_dir: Path) -> None:
+    keep = job.outputs
+    if job.reexport:  # HTML and figures are made again from the executed notebook
+        keep = [f for f in job.outputs if not f.startswith(("policy/", "review/", "figures/"))]
+    for f in keep:
+        target = build_year_dir / f
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(previous_year_dir / f, target)
+
+
+def run(
+    *,
+    year: int | None = None,
+    la: str | None = None,
+    only: list[str] | None = None,
+    params: dict[str, Any] | None = None,
+    out: Path | str | None = None,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    progress: bool = True,
+    log=print,
+    specs: list[NotebookSpec] | None = None,
+) -> dict[str, Any]:
+    """Plan, execute, export and swap in; returns a summary. Raises ParameterError / RunError."""
+    out_dir = Path(out) if out else paths.REPORTS
+    started = time.perf_counter()
+    planned, notes = plan(year=year, la=la, only=only, params=params, specs=specs)
+    for note in notes:
+        log(f"note: {note}")
+    specs = specs or load_specs()
+    for job in planned:
+        if use_cache:
+            cache.reusable(job, out_dir / str(job.year))
+        job.expected_seconds = cache.expected_seconds(job.spec, out_dir)
+    to_run = [j for j in planned if not j.reused]
+    reused = [j.spec.name for j in planned if j.reused]
+    if reused:
+        log(f"unchanged since the last run, reused: {', '.join(reused)}")
+    reexport = [j for j in planned if j.reused and j.reexport]
+    if reexport:
+        log(f"report layout changed, exported again: {', '.join(j.spec.name for j in reexport)}")
+    if not to_run and not reexport and (out_dir / "index.html").exists():
+        # Nothing changed: the reports on disk are the reports these inputs give. Rewrite nothing.
+        return summarise(out_dir, planned, time.perf_counter() - started) | {"years": sorted({j.year for j in planned})}
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    build_root = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
+    try:
+        os.environ[paths.RUN_DIR_ENV] = str(build_root)
+        for job in planned:
+            if job.reused:
+                _copy_outputs(job, out_dir / str(job.year), build_root / str(job.year))
+                if job.reexport:
+                    _export(job, build_root / str(job.year))
+        if to_run:
+            _execute_all(to_run, build_root, jobs=jobs, progress=progress)
+        years = sorted({j.year for j in planned})
+        for y in years:
+            finish_year(build_root / str(y), [j for j in planned if j.year == y], out_dir / str(y), specs)
+        swapped = _swap_in(build_root, out_dir, years)
+        from . import site
+
+        site.write_site_index(out_dir)
+    except BaseException:
+        shutil.rmtree(build_root, ignore_errors=True)
+        raise
+    finally:
+        os.environ.pop(paths.RUN_DIR_ENV, None)
+    shutil.rmtree(build_root, ignore_errors=True)
+    return summarise(out_dir, planned, time.perf_counter() - started) | {"years": swapped}
+
+
+def _execute_all(to_run: list[Job], build_root: Path, *, jobs: int | None, progress: bool) -> None:
+    """Run the notebooks, longest first, ``jobs`` at a time; the first failure stops the run."""
+    from tqdm.auto import tqdm
+
+    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_run)))
+    # Longest first: with 2 workers, starting the longest notebook last would leave one core idle at the end.
+    ordered = sorted(to_run, key=lambda j: -j.expected_seconds)
+    show_cells = progress and n_jobs == 1 and len(to_run) == 1
+    with tqdm(total=len(ordered), desc="notebooks", unit="nb", disable=not progress or show_cells) as bar:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            futures = {pool.submit(_execute, j, build_root / str(j.year), show_cells): j for j in ordered}
+            try:
+                for fut in concurrent.futures.as_completed(futures):
+                    done = fut.result()  # re-raises RunError naming notebook and cell
+                    bar.set_postfix_str(f"{done.spec.name} {done.seconds:.0f} s")
+                    bar.update(1)
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+
+
+def _swap_in(build_root: Path, out_dir: Path, years: list[int]) -> list[int]:
+    """Replace out/<year> by the new build, one rename each; the old copy is removed only after."""
+    for y in years:
+        new, target = build_root / str(y), out_dir / str(y)
+        old = out_dir / f".old-{y}-{os.getpid()}"
+        if target.exists():
+            os.replace(target, old)
+        os.replace(new, target)
+        shutil.rmtree(old, ignore_errors=True)
+    return years
+
+
+def summarise(out_dir: Path, planned: list[Job], seconds: float) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    names = {j.spec.name for j in planned}
+    for y in sorted({j.year for j in planned}):
+        with open(out_dir / str(y) / "findings.json", encoding="utf-8") as f:
+            for finding in json.load(f):
+                if finding["notebook"] in names:
+                    counts[finding["status"]] = counts.get(finding["status"], 0) + 1
+    executed = sorted((j for j in planned if not j.reused), key=lambda j: -j.seconds)
+    return {
+        "notebooks": len(planned),
+        "executed": len(executed),
+        "reused": len(planned) - len(executed),
+        "seconds": round(seconds, 1),
+        "slowest": [(j.spec.name, round(j.seconds, 1)) for j in executed[:3]],
+        "status_counts": counts,
+        "out": str(out_dir),
+    }
