@@ -26,7 +26,7 @@
 # %% tags=["parameters"]
 year: int = 2017  # academic year END, e.g. 2017 for 2016/17
 la: str = "330"  # DfE local authority code as a string, e.g. "330" for Birmingham
-comparator = "core_cities"  # "core_cities", "region", "statistical_neighbours", or LA codes like "330,331,332"
+comparator: str = "core_cities"  # "core_cities", "region", "statistical_neighbours", or LA codes like "330,331,332"
 
 # %%
 from analysis import data, findings

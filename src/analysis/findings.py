@@ -178,24 +178,31 @@ class FindingsLog:
 
     def save_table(self, frame: pd.DataFrame, name: str, directory: Path | str | None = None) -> Path:
         """Write a table the report names (e.g. every school and its family) as CSV into the run's report set,
-        ``<run dir>/<year>/tables/<notebook>/<name>.csv``: it is swapped in with the reports, never left
+        ``<run dir>/<report set>/tables/<notebook>/<name>.csv``: it is swapped in with the reports, never left
         changed by a failed run. Returns the path."""
         base = Path(directory) if directory else run_dir()
-        target = base / str(self.year) / "tables" / self.notebook / f"{name}.csv"
+        target = base / report_set(self.year) / "tables" / self.notebook / f"{name}.csv"
         return atomic_write(target, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.6g",
                                                              lineterminator="\n"))
 
     def save(self, directory: Path | str | None = None) -> Path:
-        """Write ``<run dir>/<year>/findings/<notebook>.json`` atomically (temp file, then move).
+        """Write ``<run dir>/<report set>/findings/<notebook>.json`` atomically (temp file, then move).
 
         Beside it, ``dependencies/<notebook>.json``: what the notebook read (see :mod:`analysis.data.dependencies`),
         which the runner turns into the notebook's cache key.
         """
         base = Path(directory) if directory else run_dir()
-        out = base / str(self.year) / "findings" / f"{self.notebook}.json"
+        out = base / report_set(self.year) / "findings" / f"{self.notebook}.json"
         atomic_write_json(out, [asdict(f) for f in self.findings])
-        atomic_write_json(base / str(self.year) / "dependencies" / f"{self.notebook}.json", dependencies.snapshot())
+        atomic_write_json(base / report_set(self.year) / "dependencies" / f"{self.notebook}.json",
+                          dependencies.snapshot())
         return out
+
+
+def report_set(year: int) -> str:
+    """The report set this notebook writes into: the runner names it (``<year>--<variant>`` for a run with
+    non-default parameters); by hand it is the year."""
+    return os.environ.get(paths.REPORT_SET_ENV) or str(year)
 
 
 def run_dir() -> Path:

@@ -20,6 +20,8 @@ REPORTS = PROJECT_ROOT / "reports"
 MIRROR_ENV = "COMPENDIUM_DATA_MIRROR"
 #: Environment variable the runner sets so a notebook knows where to record its findings.
 RUN_DIR_ENV = "COMPENDIUM_RUN_DIR"
+#: Environment variable the runner sets in each notebook's kernel: the report set it writes into.
+REPORT_SET_ENV = "COMPENDIUM_REPORT_SET"
 
 
 def raw_dir() -> Path:

@@ -66,7 +66,12 @@ class TestOtherYearsAndLas:
         assert found.loc["p8_all_la", "value"] == pytest.approx(float(raw["AVG_Prog8_Score"]), abs=1e-9)
         assert found.loc["p8_all_la", "status"] == "not-published"
 
-    @pytest.mark.parametrize("argv, message", [(["--la", "9999"], "--la: '9999'"), (["--year", "1999"], "--year: 1999")])
+    @pytest.mark.parametrize("argv, message", [
+        (["--la", "9999"], "--la: '9999'"), (["--year", "1999"], "nothing can run for 1999"),
+        (["--year", "abc"], "--year: 'abc' is not a year"), (["--year", "2020"], "no Progress 8 in 2019/20"),
+        (["--only", "02_la_comparisons", "-p", "comparator", "moon"], "parameter comparator of 02_la_comparisons"),
+        (["--only", "03_school_progress", "-p", "min_pupils", "-5"], "-5 is below the minimum 0"),
+    ])
     def test_bad_year_or_la_fails_fast_without_output(self, tmp_path, capsys, argv, message):
         out = tmp_path / "reports"
         assert cli.main(["run", *argv, "--out", str(out), "--quiet"]) == 2

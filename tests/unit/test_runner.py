@@ -3,7 +3,7 @@ import json
 import pytest
 
 from analysis.data import sources
-from analysis.pipeline import plan, runner
+from analysis.pipeline import params, plan, runner
 from analysis.pipeline import specs as nbspecs
 from analysis.errors import ParameterError
 from analysis import findings
@@ -23,18 +23,18 @@ class TestNotebookParameters:
 
     def test_codes_stay_strings(self, specs):
         spec = next(s for s in specs if s.name == "01_la_vs_national_p8")
-        assert nbspecs.coerce_parameter(spec, "la", "330") == "330"
-        assert nbspecs.coerce_parameter(spec, "year", "2019") == 2019
+        assert params.coerce_parameter(spec, "la", "330") == "330"
+        assert params.coerce_parameter(spec, "year", "2019") == 2019
 
     def test_unknown_parameter_lists_valid_ones(self, specs):
         spec = next(s for s in specs if s.name == "01_la_vs_national_p8")
         with pytest.raises(ParameterError, match="its parameters are: year, la"):
-            nbspecs.coerce_parameter(spec, "colour", "red")
+            params.coerce_parameter(spec, "colour", "red")
 
     def test_wrong_type(self, specs):
         spec = next(s for s in specs if s.name == "01_la_vs_national_p8")
         with pytest.raises(ParameterError, match="expects int, got 'soon'"):
-            nbspecs.coerce_parameter(spec, "year", "soon")
+            params.coerce_parameter(spec, "year", "soon")
 
 
 class TestPlanWithoutData:

@@ -41,6 +41,8 @@ ADMISSIONS = {
 }
 
 SECTORS = ("state-funded mainstream", "state-funded special", "independent", "college", "unknown")
+ADMISSION_POLICIES = tuple(sorted(set(ADMISSIONS.values())))
+GENDERS = ("mixed", "boys", "girls")
 
 
 def _full_sources(year: int, la: str) -> list[sources.Source]:

@@ -68,18 +68,19 @@ def local_authorities(lait: pd.DataFrame) -> pd.DataFrame:
     return las
 
 
-def validate_la(la: str, valid: pd.DataFrame) -> str:
-    """Return the LA code as a string, or raise listing valid codes.
+def validate_la(la: str, valid: pd.DataFrame, what: str = "la") -> str:
+    """Return the LA code as a string, or raise (naming the parameter ``what``) listing valid codes.
 
     >>> validate_la("330", pd.DataFrame({"la_code": ["330"], "la_name": ["Birmingham"]}))
     '330'
     """
     la = str(la).strip()
     if la not in set(valid["la_code"]):
-        examples = ", ".join(f"{c} {n}" for c, n in valid[["la_code", "la_name"]].head(5).itertuples(index=False))
+        examples = ", ".join(f"{c} ({n})" for c, n in
+                             valid.sort_values("la_code")[["la_code", "la_name"]].head(5).itertuples(index=False))
         raise ParameterError(
-            f"la: {la!r} is not a local authority code in the data; expected a 3-digit DfE LA code such as "
-            f"{examples} ... ({len(valid)} valid codes; `compendium choices` lists them)"
+            f"{what}: {la!r} is not a local authority code in the data; expected a 3-digit DfE LA code such as "
+            f"{examples} ... ({len(valid)} valid codes; `compendium choices --las` lists them)"
         )
     return la
 
@@ -109,3 +110,22 @@ def la_name(la: str, las: pd.DataFrame) -> str:
     """
     hit = las.loc[las["la_code"] == str(la), "la_name"]
     return str(hit.iloc[0]) if len(hit) else str(la)
+
+
+@lru_cache(maxsize=1)
+def measure_gaps() -> pd.DataFrame:
+    """Years in which a measure does not exist, and why (``measure_gaps.csv``: exams cancelled, no baseline)."""
+    table = _read("measure_gaps.csv")
+    table["year"] = table["year"].astype(int)
+    return table
+
+
+def measure_gap(measure: str, year: int) -> str | None:
+    """Why ``measure`` does not exist in ``year`` (None when it does, as far as the table knows).
+
+    >>> measure_gap("p8", 2020)[:30], measure_gap("p8", 2017)
+    ('no Progress 8 in 2019/20: GCSE', None)
+    """
+    hit = measure_gaps()
+    hit = hit[(hit["measure"] == measure) & (hit["year"] == int(year))]
+    return None if hit.empty else str(hit["reason"].iloc[0])

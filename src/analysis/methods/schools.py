@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.dfe import REPORTED
-from ..data.ks4_results import ADMISSIONS, GROUPS, NOT_IN_DATA, SECTORS
+from ..data.ks4_results import ADMISSION_POLICIES, GENDERS, GROUPS, NOT_IN_DATA, SECTORS
 from ..errors import ParameterError
 from . import stats
 
@@ -92,8 +92,7 @@ def select_schools(
 ) -> pd.DataFrame:
     """The LA's school rows of ``year`` that pass the filters (None = no filter), sorted by name then URN."""
     rows = results[(results["level"] == "school") & (results["year"] == year) & (results["la_code"] == str(la))]
-    choices = {"sector": (sector, SECTORS), "admissions": (admissions, sorted(set(ADMISSIONS.values()))),
-               "gender": (gender, ["mixed", "boys", "girls"])}
+    choices = {"sector": (sector, SECTORS), "admissions": (admissions, ADMISSION_POLICIES), "gender": (gender, GENDERS)}
     for col, (want, valid) in choices.items():
         if want is None:
             continue

@@ -1,4 +1,4 @@
-"""The ``compendium`` command: fetch data, run notebooks, check findings, list valid choices."""
+"""The ``compendium`` command: fetch data, add a source, run notebooks, check findings, list valid choices."""
 
 from __future__ import annotations
 
@@ -19,8 +19,18 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--mirror", type=Path, help=f"local directory laid out like the data mirror (or ${paths.MIRROR_ENV})")
     f.add_argument("ids", nargs="*", help="source ids (default: all)")
 
-    r = sub.add_parser("run", help="run notebooks into <out>/<year>/ (HTML, findings.json, manifest.json)")
-    r.add_argument("--year", type=int, help="academic year END (2017 = 2016/17); default: each notebook's own")
+    a = sub.add_parser("add-source", help="register a downloaded file (a path or a URL): registry entry, sha256, "
+                                          "size, and its year's column-map rows proposed and checked")
+    a.add_argument("file", help="the file's path, or its https:// URL")
+    a.add_argument("--role", required=True, help="what kind of table it is, e.g. ks4_school_full (see data/sources.yml)")
+    a.add_argument("--year", required=True, type=int, help="academic year END the data describe (2018 = 2017/18)")
+    a.add_argument("--la", help="for a per-LA download, the LA code")
+    a.add_argument("--url", help="the official URL it was downloaded from (provenance; required for a path "
+                                 "unless the file lies in the data mirror)")
+    a.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
+
+    r = sub.add_parser("run", help="run notebooks into <out>/<report set>/ (HTML, findings.json, manifest.json)")
+    r.add_argument("--year", help="academic year END (2017 = 2016/17); default: each notebook's own")
     r.add_argument("--la", help="DfE local authority code, e.g. 330 (a string)")
     r.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), default=[],
@@ -34,16 +44,57 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="print published vs reproduced; exit 1 if any finding differs")
     c.add_argument("directory", nargs="?", type=Path, default=paths.REPORTS)
 
-    ch = sub.add_parser("choices", help="list notebooks, their valid years and LA codes")
+    ch = sub.add_parser("choices", help="which notebook runs for which year (and LA), and every parameter's "
+                                        "type, default and allowed values")
+    ch.add_argument("--la", help="the matrix for this LA (default: each notebook's default LA)")
     ch.add_argument("--las", action="store_true", help="also list every valid LA code")
 
     sub.add_parser("site", help="rebuild reports/index.html from the runs present")
     return p
 
 
+def _run_params(args: argparse.Namespace) -> dict:
+    from ..errors import ParameterError
+
+    params: dict = {}
+    if args.params:
+        try:
+            loaded = yaml.safe_load(args.params.read_text()) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ParameterError(f"--params {args.params}: cannot read a YAML mapping ({exc})") from None
+        if not isinstance(loaded, dict):
+            raise ParameterError(f"--params {args.params}: expected a YAML mapping of name: value")
+        params.update(loaded)
+    params.update({name: value for name, value in args.param})
+    return params
+
+
+def _run(args: argparse.Namespace) -> int:
+    from . import runner
+
+    params = _run_params(args)
+    year = params.pop("year", args.year)
+    la = params.pop("la", args.la)
+    summary = runner.run(year=year, la=None if la is None else str(la), only=args.only, params=params,
+                         out=args.out, jobs=args.jobs, use_cache=not args.no_cache, progress=not args.quiet,
+                         log=lambda m: print(m, file=sys.stderr))
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(summary["status_counts"].items()))
+    slowest = ", ".join(f"{name} {s} s" for name, s in summary["slowest"])
+    print(
+        f"done in {summary['seconds']} s: {summary['notebooks']} notebook runs "
+        f"({summary['executed']} run{f', slowest: {slowest}' if slowest else ''}; "
+        f"{summary['reused']} unchanged) into {', '.join(summary['sets'])}; "
+        f"findings: {counts}. Open {summary['out']}/index.html"
+    )
+    if summary["status_counts"].get("differs"):
+        print(f"{summary['status_counts']['differs']} findings differ from their published values "
+              "(each report's note says why): `compendium check` lists them.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from ..errors import ParameterError, SourceError
+    from ..errors import CompendiumError, RunError
 
     try:
         if args.command == "fetch":
@@ -52,35 +103,15 @@ def main(argv: list[str] | None = None) -> int:
             files = sources.fetch(args.ids or None, mirror=args.mirror)
             print(f"fetched and verified {len(files)} files into {paths.raw_dir()}")
             return 0
-        if args.command == "run":
-            from . import runner
+        if args.command == "add-source":
+            from ..data import add_source
 
-            params: dict = {}
-            if args.params:
-                try:
-                    params.update(yaml.safe_load(args.params.read_text()) or {})
-                except (OSError, yaml.YAMLError) as exc:
-                    raise ParameterError(f"--params {args.params}: cannot read a YAML mapping ({exc})") from None
-                if not isinstance(params, dict):
-                    raise ParameterError(f"--params {args.params}: expected a YAML mapping of name: value")
-            params.update({name: value for name, value in args.param})
-            year = params.pop("year", args.year)
-            la = params.pop("la", args.la)
-            summary = runner.run(year=year, la=None if la is None else str(la), only=args.only, params=params,
-                                 out=args.out, jobs=args.jobs, use_cache=not args.no_cache, progress=not args.quiet,
-                                 log=lambda m: print(m, file=sys.stderr))
-            counts = ", ".join(f"{n} {s}" for s, n in sorted(summary["status_counts"].items()))
-            slowest = ", ".join(f"{name} {s} s" for name, s in summary["slowest"])
-            print(
-                f"done in {summary['seconds']} s: {summary['notebooks']} notebooks "
-                f"({summary['executed']} run{f', slowest: {slowest}' if slowest else ''}; "
-                f"{summary['reused']} unchanged) for years {', '.join(map(str, summary['years']))}; "
-                f"findings: {counts}. Open {summary['out']}/index.html"
-            )
-            if summary["status_counts"].get("differs"):
-                print(f"{summary['status_counts']['differs']} findings differ from their published values "
-                      "(each report's note says why): `compendium check` lists them.")
+            for line in add_source.add_source(args.file, role=args.role, year=args.year, la=args.la, url=args.url,
+                                              dry_run=args.dry_run):
+                print(line)
             return 0
+        if args.command == "run":
+            return _run(args)
         if args.command == "check":
             from .. import findings
 
@@ -88,34 +119,24 @@ def main(argv: list[str] | None = None) -> int:
             print(text)
             return 1 if differs else 0
         if args.command == "choices":
-            from . import specs
+            from . import choices
 
-            for spec in specs.load_specs():
-                years = ", ".join(map(str, specs.valid_years(spec)))
-                las = specs.valid_las(spec)
-                print(f"{spec.name}: years {years}; " + (f"{len(las)} LAs" if spec.las else "no LA parameter")
-                      + f"; parameters: {', '.join(specs.notebook_parameters(spec))}")
-                if args.las and las:
-                    print("  " + ", ".join(f"{c} {n}" for c, n in sorted(las.items())))
+            print(choices.describe(la=args.la, list_las=args.las))
             return 0
         if args.command == "site":
             from . import site
 
             print(site.write_site_index(paths.REPORTS))
             return 0
-    except (ParameterError, SourceError) as exc:
+    except KeyboardInterrupt:
+        print("interrupted; previous reports untouched", file=sys.stderr)
+        return 130
+    except RunError as exc:
+        print(f"error: {exc}\nThe previous reports were left untouched.", file=sys.stderr)
+        return 1
+    except (CompendiumError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # a failing notebook: one clear line, non-zero exit
-        from ..errors import RunError
-
-        if isinstance(exc, RunError):
-            print(f"error: {exc}\nThe previous reports were left untouched.", file=sys.stderr)
-            return 1
-        raise
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The manifest of a year's run, and its merged findings: what ran, with which inputs, versions and timings."""
+"""The manifest of a report set, and its merged findings: what ran, with which inputs, versions and timings."""
 
 from __future__ import annotations
 
@@ -31,14 +31,25 @@ def git_commit() -> dict[str, Any]:
     return {"commit": git("rev-parse", "HEAD") or "unknown", "dirty": bool(git("status", "--porcelain"))}
 
 
-def finish_year(year_dir: Path, jobs: list[Job], previous_dir: Path, specs: list[NotebookSpec]) -> None:
-    """Merge findings, keep notebooks of this year not rerun now, write findings.json/csv and manifest.json."""
+def set_description(job: Job) -> dict[str, Any]:
+    """The ``report_set`` block of a manifest: name, year, whether it is the year's default set, the parameters
+    that make it a variant, a label for readers, and whether the default reproduce declares it."""
+    from .plan import report_set
+
+    name, changed = report_set(job.spec, job.year, job.parameters)
+    label = ", ".join(f"{k} = {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in changed.items())
+    return {"name": name, "year": job.year, "default": not changed, "parameters": changed,
+            "label": label or "default parameters", "declared": job.declared or not changed}
+
+
+def finish_set(year_dir: Path, jobs: list[Job], previous_dir: Path, specs: list[NotebookSpec]) -> None:
+    """Merge findings, keep notebooks of this set not rerun now, write findings.json/csv and manifest.json."""
     import pandas as pd
 
     previous_manifest = read_manifest(previous_dir)
     names_now = {j.spec.name for j in jobs}
     entries: dict[str, Any] = {}
-    # Notebooks of this year that were not part of this run (e.g. --only) keep their last good outputs.
+    # Notebooks of this set that were not part of this run (e.g. --only) keep their last good outputs.
     for name, entry in sorted(previous_manifest.get("notebooks", {}).items()):
         if name in names_now:
             continue
@@ -82,7 +93,8 @@ def finish_year(year_dir: Path, jobs: list[Job], previous_dir: Path, specs: list
     table.to_csv(year_dir / "findings.csv", index=False, lineterminator="\n")
     shutil.rmtree(year_dir / "dependencies", ignore_errors=True)
     manifest = {
-        "year": int(year_dir.name),
+        "year": jobs[0].year,
+        "report_set": set_description(jobs[0]),
         "generated_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "git": git_commit(),
         "packages": package_versions(),

@@ -1,11 +1,63 @@
-"""Planning a run: every notebook, year, LA and parameter checked before the first notebook starts."""
+"""Planning a run: every notebook, year, LA and parameter checked before the first notebook starts.
+
+Each job writes into a *report set*: ``<year>`` holds every notebook at its default parameters for that year;
+a run with another LA or other parameters writes ``<year>--<variant>`` (e.g. ``2017--la-320``), so a variant
+never overwrites the default reports. Parameter sets a notebook declares in ``notebooks.yml`` (``also_run``)
+are part of the default reproduce, each in its own set.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import re
 from typing import Any
 
 from ..errors import ParameterError
-from .specs import Job, NotebookSpec, coerce_parameter, load_specs, notebook_parameters, valid_las, valid_years
+from .params import coerce_parameter, validate_parameter
+from .specs import Job, NotebookSpec, load_specs, notebook_parameters, parameter_defaults, valid_las
+
+
+def coverage_reason(spec: NotebookSpec, year: int, la: str | None) -> str | None:
+    """Why ``spec`` cannot run for (year, la), from its coverage function; None when it can."""
+    if not spec.coverage:
+        return None
+    module, func = spec.coverage.split(":")
+    return getattr(importlib.import_module(module), func)(int(year), la)
+
+
+def _slug_value(value: Any) -> str:
+    text = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+    return re.sub(r"[^A-Za-z0-9,.]+", "_", text).strip("_") or "none"
+
+
+def report_set(spec: NotebookSpec, year: int, parameters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(name of the report set, the parameters that differ from the notebook's defaults).
+
+    >>> spec = NotebookSpec("nb", "t", 2017, "330", "x:y", None)
+    >>> import analysis.pipeline.plan as p
+    >>> p.parameter_defaults = lambda s: {"year": 2017, "la": "330", "comparator": "core_cities"}
+    >>> report_set(spec, 2019, {"year": 2019, "la": "330", "comparator": "core_cities"})
+    ('2019', {})
+    >>> report_set(spec, 2017, {"year": 2017, "la": "320", "comparator": "region"})
+    ('2017--comparator-region--la-320', {'comparator': 'region', 'la': '320'})
+    """
+    defaults = parameter_defaults(spec)
+    changed = {k: v for k, v in sorted(parameters.items()) if k != "year" and v != defaults.get(k)}
+    if not changed:
+        return str(year), {}
+    slug = "--".join(f"{k}-{_slug_value(v)}" for k, v in changed.items())
+    if len(slug) > 80:  # a folder name stays short; the manifest keeps the parameters in full
+        slug = slug[:60] + "-" + hashlib.sha256(slug.encode()).hexdigest()[:8]
+    return f"{year}--{slug}", changed
+
+
+def _year(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"--year: {value!r} is not a year; expected the academic year END, e.g. 2017 for "
+                             "2016/17") from None
 
 
 def plan(
@@ -16,10 +68,10 @@ def plan(
     params: dict[str, Any] | None = None,
     specs: list[NotebookSpec] | None = None,
 ) -> tuple[list[Job], list[str]]:
-    """The jobs to run and notes on notebooks skipped (e.g. no data for that year).
+    """The jobs to run and notes on notebooks skipped, with the reason (e.g. no Progress 8 that year).
 
     Raises ParameterError, naming the parameter and the valid choices, for an unknown notebook, year, LA or
-    parameter.
+    parameter, a value outside its allowed ones, or when nothing can run.
     """
     specs = specs or load_specs()
     by_name = {s.name: s for s in specs}
@@ -31,57 +83,61 @@ def plan(
         chosen = [by_name[n] for n in only]
     else:
         chosen = list(specs)
-
-    notes: list[str] = []
-    jobs: list[Job] = []
-    if year is not None:
-        year = int(year)
-        supported = [s for s in chosen if year in valid_years(s)]
-        if not supported:
-            all_years = sorted({y for s in chosen for y in valid_years(s)})
-            raise ParameterError(f"--year: {year} is not in the data; valid years: {', '.join(map(str, all_years))}")
-        for s in chosen:
-            if s not in supported:
-                if only:
-                    raise ParameterError(
-                        f"--year: {year} is not available for {s.name}; valid years: "
-                        f"{', '.join(map(str, valid_years(s)))}"
-                    )
-                notes.append(f"{s.name}: skipped, its data cover {', '.join(map(str, valid_years(s)))}, not {year}")
-        chosen = supported
+    year = None if year is None else _year(year)
     if la is not None:
         la = str(la).strip()
         takes_la = [s for s in chosen if s.las]
         if not takes_la:
             raise ParameterError(f"--la: none of {', '.join(s.name for s in chosen)} takes an LA parameter")
-        ok = [s for s in takes_la if la in valid_las(s)]
-        if not ok:
-            examples = ", ".join(f"{c} ({n})" for c, n in list(valid_las(takes_la[0]).items())[:6])
-            raise ParameterError(
-                f"--la: {la!r} is not a local authority code in the data; expected a 3-digit DfE LA code such as "
-                f"{examples} ... (`compendium choices` lists them all)"
-            )
-        for s in takes_la:
-            if s not in ok:
-                if only:
-                    raise ParameterError(f"--la: {la} is not covered by the data of {s.name}")
-                notes.append(f"{s.name}: skipped, its data do not cover LA {la}")
-        chosen = [s for s in chosen if s in ok or not s.las]
+        known = {code: name for s in takes_la for code, name in valid_las(s).items()}
+        if la not in known:
+            import pandas as pd
 
-    used_params: set[str] = set()
+            from ..data import reference
+
+            reference.validate_la(la, pd.DataFrame({"la_code": list(known), "la_name": list(known.values())}),
+                                  what="--la")
+    unused = sorted(set(params) - {p for s in chosen for p in notebook_parameters(s)})
+    if unused:
+        valid = sorted({p for s in chosen for p in notebook_parameters(s)} - {"year"})
+        raise ParameterError(f"parameter(s) {unused} are not parameters of the selected notebooks; valid: {valid}")
+
+    notes: list[str] = []
+    jobs: list[Job] = []
+    refused: dict[str, list[str]] = {}
     for s in chosen:
         declared = notebook_parameters(s)
         job_year = year if year is not None else s.default_year
-        job_params: dict[str, Any] = {"year": job_year}
-        if "la" in declared and (la is not None or s.default_la is not None):
-            job_params["la"] = la if la is not None else s.default_la
+        job_la = (la if la is not None else s.default_la) if "la" in declared else None
+        if la is not None and s.las and la not in valid_las(s):
+            reason = f"its data do not cover LA {la}"
+        else:
+            reason = coverage_reason(s, job_year, job_la)
+        if reason:
+            if only:
+                raise ParameterError(f"{s.name} cannot run for {job_year}" + (f", LA {job_la}" if job_la else "")
+                                     + f": {reason}")
+            notes.append(f"{s.name}: skipped: {reason}")
+            refused.setdefault(reason, []).append(s.name)
+            continue
+        base: dict[str, Any] = {"year": job_year}
+        if job_la is not None:
+            base["la"] = job_la
         for name, value in params.items():
             if name in declared:
-                job_params[name] = coerce_parameter(s, name, value)
-                used_params.add(name)
-        jobs.append(Job(spec=s, year=job_year, parameters=job_params))
-    unused = sorted(set(params) - used_params)
-    if unused:
-        valid = sorted({p for s in chosen for p in notebook_parameters(s)})
-        raise ParameterError(f"parameter(s) {unused} are not parameters of the selected notebooks; valid: {valid}")
+                base[name] = validate_parameter(s, name, coerce_parameter(s, name, value), year=job_year,
+                                                la=job_la)
+        runs = [(base, False)]
+        for extra in s.also_run:  # declared extra runs, unless the user chose those parameters himself
+            if not set(extra) & set(params):
+                checked = {k: validate_parameter(s, k, coerce_parameter(s, k, v), year=job_year, la=job_la)
+                           for k, v in extra.items()}
+                runs.append(({**base, **checked}, True))
+        for parameters, declared_run in runs:
+            name, _ = report_set(s, job_year, parameters)
+            jobs.append(Job(spec=s, year=job_year, parameters=parameters, report_set=name, declared=declared_run))
+    if not jobs:
+        where = (f" for {year}" if year is not None else "") + (f", LA {la}" if la is not None else "")
+        raise ParameterError(f"nothing can run{where}: "
+                             + "; ".join(f"{', '.join(names)}: {reason}" for reason, names in refused.items()))
     return jobs, notes

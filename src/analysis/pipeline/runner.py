@@ -16,6 +16,7 @@ The runner
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import json
 import os
 import shutil
@@ -27,44 +28,47 @@ from typing import Any
 from .. import paths
 from ..errors import RunError
 from . import cache
-from .manifest import finish_year
+from .manifest import finish_set
 from .plan import plan
 from .specs import Job, NotebookSpec, _notebook_libraries, load_specs, read_notebook
 
 
-def _execute(job: Job, build_year_dir: Path, progress: bool) -> Job:
+def _execute(job: Job, build_root: Path, progress: bool) -> Job:
     """Run one notebook with papermill, then export its HTML at once (while other notebooks still run)."""
     _notebook_libraries()
     import papermill as pm
     from traitlets.config import Config
 
+    from .kernels import JobKernelManager
+
+    build_year_dir = build_root / job.report_set
     nb = read_notebook(job.spec)
     executed = build_year_dir / "notebooks" / f"{job.spec.name}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     # Local sockets, not TCP: nothing listens on the network, and kernels print no plain-text warning. Each
     # kernel gets its own short socket directory (parallel kernels would otherwise pick the same names, and
-    # a socket path must stay under ~100 characters whatever the project's path).
+    # a socket path must stay under ~100 characters whatever the project's path). The kernel's environment
+    # names the run and the report set its findings go to; its stderr (ipykernel's own log) goes to a file.
     sockets = tempfile.mkdtemp(prefix="compendium-kernel-")
+    kernel_log = build_root / f".{job.report_set}-{job.spec.name}.kernel.log"
+    config = Config({
+        "NotebookClient": {"kernel_manager_class": JobKernelManager},
+        "JobKernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel"), "stderr_path": str(kernel_log),
+                             "extra_env": {paths.RUN_DIR_ENV: str(build_root), paths.REPORT_SET_ENV: job.report_set}},
+    })
     try:
-        pm.execute_notebook(
-            nb,
-            str(executed),
-            parameters=job.parameters,
-            kernel_name="python3",
-            progress_bar=progress,
-            cwd=str(paths.PROJECT_ROOT),
-            report_mode=False,
-            config=Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}}),
-        )
+        pm.execute_notebook(nb, str(executed), parameters=job.parameters, kernel_name="python3",
+                            progress_bar=progress, cwd=str(paths.PROJECT_ROOT), report_mode=False, config=config)
     except pm.PapermillExecutionError as exc:
         raise RunError(
-            f"{job.spec.name} (year {job.year}) failed in cell {exc.cell_index} "
+            f"{job.spec.name} ({job.report_set}) failed in cell {exc.cell_index} "
             f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
         ) from None
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     job.seconds = time.perf_counter() - started
+    _normalise_executed(executed)
     recorded = build_year_dir / "dependencies" / f"{job.spec.name}.json"
     if not recorded.exists():
         raise RunError(f"{job.spec.name} ran but recorded no findings (it must end with log.save())")
@@ -73,6 +77,25 @@ def _execute(job: Job, build_year_dir: Path, progress: bool) -> Job:
     job.cache_key = cache.cache_key(job, job.dependencies)
     _export(job, build_year_dir)
     return job
+
+
+#: What papermill writes into an executed notebook that differs between two runs of the same inputs: the build
+#: folder's paths and the wall-clock times. Durations (timing fields) stay.
+_RUN_SPECIFIC = ("input_path", "output_path", "start_time", "end_time")
+
+
+def _normalise_executed(path: Path) -> None:
+    """Make the executed notebook the same bytes every run: no run-specific papermill metadata, and cell ids
+    by position (jupytext and papermill give new cells random ids)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for meta in [nb.metadata.get("papermill", {}), *(c.metadata.get("papermill", {}) for c in nb.cells)]:
+        for key in _RUN_SPECIFIC:
+            meta.pop(key, None)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:03d}"
+    nbformat.write(nb, path)
 
 
 def _export(job: Job, build_year_dir: Path) -> None:
@@ -118,9 +141,34 @@ def run(
     for note in notes:
         log(f"note: {note}")
     specs = specs or load_specs()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with _output_lock(out_dir, log):
+        return _run_locked(planned, out_dir, specs, started, jobs=jobs, use_cache=use_cache, progress=progress,
+                           log=log)
+
+
+@contextlib.contextmanager
+def _output_lock(out_dir: Path, log):
+    """One run at a time writes an output folder: a second one waits (and says so) until the first is done."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(out_dir / ".compendium.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        log(f"another run is writing {out_dir}: waiting for it to finish")
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _run_locked(planned: list[Job], out_dir: Path, specs: list[NotebookSpec], started: float, *, jobs, use_cache,
+                progress, log) -> dict[str, Any]:
     for job in planned:
         if use_cache:
-            cache.reusable(job, out_dir / str(job.year))
+            cache.reusable(job, out_dir / job.report_set)
         job.expected_seconds = cache.expected_seconds(job.spec, out_dir)
     to_run = [j for j in planned if not j.reused]
     reused = [j.spec.name for j in planned if j.reused]
@@ -129,35 +177,34 @@ def run(
     reexport = [j for j in planned if j.reused and j.reexport]
     if reexport:
         log(f"report layout changed, exported again: {', '.join(j.spec.name for j in reexport)}")
+    sets = sorted({j.report_set for j in planned})
     if not to_run and not reexport and (out_dir / "index.html").exists():
         # Nothing changed: the reports on disk are the reports these inputs give. Rewrite nothing.
-        return summarise(out_dir, planned, time.perf_counter() - started) | {"years": sorted({j.year for j in planned})}
+        return summarise(out_dir, planned, time.perf_counter() - started) | {"sets": sets}
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     build_root = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
     try:
-        os.environ[paths.RUN_DIR_ENV] = str(build_root)
         for job in planned:
             if job.reused:
-                _copy_outputs(job, out_dir / str(job.year), build_root / str(job.year))
+                _copy_outputs(job, out_dir / job.report_set, build_root / job.report_set)
                 if job.reexport:
-                    _export(job, build_root / str(job.year))
+                    _export(job, build_root / job.report_set)
         if to_run:
             _execute_all(to_run, build_root, jobs=jobs, progress=progress)
-        years = sorted({j.year for j in planned})
-        for y in years:
-            finish_year(build_root / str(y), [j for j in planned if j.year == y], out_dir / str(y), specs)
-        swapped = _swap_in(build_root, out_dir, years)
+        for name in sets:
+            finish_set(build_root / name, [j for j in planned if j.report_set == name], out_dir / name, specs)
+        _swap_in(build_root, out_dir, sets)
         from . import site
 
         site.write_site_index(out_dir)
     except BaseException:
+        from .kernels import kill_all
+
+        kill_all()  # an interrupted or failed run leaves no kernel behind
         shutil.rmtree(build_root, ignore_errors=True)
         raise
-    finally:
-        os.environ.pop(paths.RUN_DIR_ENV, None)
     shutil.rmtree(build_root, ignore_errors=True)
-    return summarise(out_dir, planned, time.perf_counter() - started) | {"years": swapped}
+    return summarise(out_dir, planned, time.perf_counter() - started) | {"sets": sets}
 
 
 def _execute_all(to_run: list[Job], build_root: Path, *, jobs: int | None, progress: bool) -> None:
@@ -170,7 +217,7 @@ def _execute_all(to_run: list[Job], build_root: Path, *, jobs: int | None, progr
     show_cells = progress and n_jobs == 1 and len(to_run) == 1
     with tqdm(total=len(ordered), desc="notebooks", unit="nb", disable=not progress or show_cells) as bar:
         with concurrent.futures.ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            futures = {pool.submit(_execute, j, build_root / str(j.year), show_cells): j for j in ordered}
+            futures = {pool.submit(_execute, j, build_root, show_cells): j for j in ordered}
             try:
                 for fut in concurrent.futures.as_completed(futures):
                     done = fut.result()  # re-raises RunError naming notebook and cell
@@ -182,23 +229,40 @@ def _execute_all(to_run: list[Job], build_root: Path, *, jobs: int | None, progr
                 raise
 
 
-def _swap_in(build_root: Path, out_dir: Path, years: list[int]) -> list[int]:
-    """Replace out/<year> by the new build, one rename each; the old copy is removed only after."""
-    for y in years:
-        new, target = build_root / str(y), out_dir / str(y)
-        old = out_dir / f".old-{y}-{os.getpid()}"
+def _swap_in(build_root: Path, out_dir: Path, sets: list[str]) -> None:
+    """Put each new report set in place of the old one atomically: a reader sees the old folder or the new one,
+    never neither (Linux renameat2 RENAME_EXCHANGE; elsewhere two renames, the old copy removed after)."""
+    for name in sets:
+        new, target = build_root / name, out_dir / name
+        if target.exists() and _exchange(new, target):
+            shutil.rmtree(new, ignore_errors=True)  # after the exchange, the build path holds the old set
+            continue
+        old = build_root / f".old-{name}"
         if target.exists():
             os.replace(target, old)
         os.replace(new, target)
         shutil.rmtree(old, ignore_errors=True)
-    return years
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step where the system can (Linux 3.15+, glibc 2.28+); False otherwise."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 def summarise(out_dir: Path, planned: list[Job], seconds: float) -> dict[str, Any]:
     counts: dict[str, int] = {}
     names = {j.spec.name for j in planned}
-    for y in sorted({j.year for j in planned}):
-        with open(out_dir / str(y) / "findings.json", encoding="utf-8") as f:
+    for name in sorted({j.report_set for j in planned}):
+        with open(out_dir / name / "findings.json", encoding="utf-8") as f:
             for finding in json.load(f):
                 if finding["notebook"] in names:
                     counts[finding["status"]] = counts.get(finding["status"], 0) + 1

@@ -27,8 +27,13 @@ class NotebookSpec:
     default_la: str | None
     years: str
     las: str | None
+    coverage: str | None = None  # library function (year, la) -> None, or why the notebook cannot run
     typical_seconds: float | None = None  # scheduling hint until the runner has timed the notebook
     path: Path | None = None  # tests point a spec at a notebook outside notebooks/
+    #: parameter -> its allowed values (choices / minimum / maximum / ...): see analysis.pipeline.params
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+    #: further parameter sets the default reproduce runs too, each into its own report set
+    also_run: tuple[dict[str, Any], ...] = field(default=(), compare=False)
 
     @property
     def source(self) -> Path:
@@ -40,6 +45,8 @@ class Job:
     spec: NotebookSpec
     year: int
     parameters: dict[str, Any]
+    report_set: str = ""  # the folder of reports/ it writes into: "<year>" or "<year>--<variant>"
+    declared: bool = False  # a parameter set the default reproduce runs (notebooks.yml also_run)
     cache_key: str = ""
     reused: bool = False
     seconds: float = 0.0
@@ -61,7 +68,10 @@ def load_specs(path: Path = paths.NOTEBOOKS / "notebooks.yml") -> list[NotebookS
             default_la=None if e.get("default_la") is None else str(e["default_la"]),
             years=e["years"],
             las=e.get("las"),
+            coverage=e.get("coverage"),
             typical_seconds=e.get("typical_seconds"),
+            rules=dict(e.get("parameters") or {}),
+            also_run=tuple(e.get("also_run") or ()),
         )
         for e in entries
     ]
@@ -104,7 +114,7 @@ def read_notebook(spec: NotebookSpec):
     return nb
 
 
-def _parse_parameters(spec: NotebookSpec) -> dict[str, str]:
+def _parse_parameters(spec: NotebookSpec) -> dict[str, dict[str, str]]:
     from papermill.translators import PythonTranslator
 
     nb = read_notebook(spec)
@@ -112,7 +122,11 @@ def _parse_parameters(spec: NotebookSpec) -> dict[str, str]:
     if len(cells) != 1:
         raise ParameterError(f"{spec.source}: expected exactly one cell tagged 'parameters', found {len(cells)}")
     params = PythonTranslator.inspect(cells[0])
-    declared = {p.name: (p.inferred_type_name or "None") for p in params}
+    declared = {p.name: {"type": p.inferred_type_name or "None", "default": p.default, "help": p.help or ""}
+                for p in params}
+    untyped = [name for name, p in declared.items() if p["type"] == "None"]
+    if untyped:
+        raise ParameterError(f"{spec.source}: parameters {untyped} have no type; write `name: type = value  # comment`")
     lines = [ln for ln in cells[0].source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
     if len(lines) != len(declared):
         raise ParameterError(
@@ -123,14 +137,15 @@ def _parse_parameters(spec: NotebookSpec) -> dict[str, str]:
 
 
 @lru_cache(maxsize=32)
-def notebook_parameters(spec: NotebookSpec) -> dict[str, str]:
-    """name → declared type ('int', 'str', 'dict', ...) from the notebook's parameters cell, as papermill reads it.
+def parameter_cell(spec: NotebookSpec) -> dict[str, dict[str, str]]:
+    """name -> {type, default (source text), help (the comment)} of the notebook's parameters cell, as papermill
+    reads it.
 
     Parsing needs papermill and jupytext (a second of imports), so the answer is kept in data/processed,
     keyed by the notebook's content and papermill's version.
     """
     key = hashlib.sha256(spec.source.read_bytes() + metadata.version("papermill").encode()).hexdigest()[:20]
-    store = paths.processed_dir() / "cache" / f"parameters-{key}.json"
+    store = paths.processed_dir() / "cache" / f"parameters-v2-{key}.json"
     if store.exists():
         return json.loads(store.read_text(encoding="utf-8"))
     declared = _parse_parameters(spec)
@@ -138,32 +153,13 @@ def notebook_parameters(spec: NotebookSpec) -> dict[str, str]:
     return declared
 
 
-def coerce_parameter(spec: NotebookSpec, name: str, value: Any) -> Any:
-    """Convert a command-line string to the parameter's declared type; codes declared ``str`` stay strings."""
-    declared = notebook_parameters(spec)
-    if name not in declared:
-        raise ParameterError(
-            f"parameter {name!r} is not a parameter of {spec.name}; its parameters are: {', '.join(declared)}"
-        )
-    kind = declared[name].split("[")[0].strip().lower()
-    if not isinstance(value, str):
-        return value
-    try:
-        if kind == "str":
-            return value
-        if kind == "int":
-            return int(value)
-        if kind == "float":
-            return float(value)
-        if kind == "bool":
-            if value.lower() in ("true", "1", "yes"):
-                return True
-            if value.lower() in ("false", "0", "no"):
-                return False
-            raise ValueError(value)
-        parsed = yaml.safe_load(value)
-        if isinstance(parsed, (int, float)) and kind in ("list", "dict"):
-            return [str(parsed)] if kind == "list" else parsed
-        return parsed
-    except ValueError:
-        raise ParameterError(f"parameter {name!r} of {spec.name} expects {declared[name]}, got {value!r}") from None
+def notebook_parameters(spec: NotebookSpec) -> dict[str, str]:
+    """name -> declared type ('int', 'str', 'dict', ...) of each parameter of the notebook."""
+    return {name: p["type"] for name, p in parameter_cell(spec).items()}
+
+
+def parameter_defaults(spec: NotebookSpec) -> dict[str, Any]:
+    """name -> default value of each parameter (the literal in the parameters cell)."""
+    import ast
+
+    return {name: ast.literal_eval(p["default"]) for name, p in parameter_cell(spec).items()}
