@@ -29,7 +29,7 @@ FIND_UV := for u in "$$(command -v uv)" $(BIN)/uv; do [ -x "$$u" ] && [ "$$("$$u
 GET_UV := uv=$$($(FIND_UV)); [ -n "$$uv" ] || { $(VENV_PIP) install --quiet uv==$(UV_VERSION) && uv=$$($(FIND_UV)); }
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock data reproduce test test-fast bench site clean clean-reports
+.PHONY: help venv lock data reproduce test test-fast bench lab site clean clean-reports
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -75,6 +75,11 @@ test-fast: data ## unit tests only
 
 bench: data ## benchmarks against naive baselines (cold/warm reproduce, national loaders, 6M pupils, families) -> benchmarks/results.md
 	$(BIN)/python benchmarks/run_all.py
+
+lab: data ## JupyterLab on notebooks/ in the project's environment: the percent .py notebooks open as notebooks
+	@$(BIN)/jupytext-config --settings-file $(VENV)/etc/jupyter/labconfig/default_setting_overrides.json \
+	  set-default-viewer python >/dev/null
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 site: $(STAMP) ## rebuild reports/index.html from the runs present
 	$(BIN)/compendium site

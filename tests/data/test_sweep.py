@@ -1,0 +1,69 @@
+"""Every LA, every year: the calculations behind notebooks 01 and 02, run through the library (no kernels), give
+a result or a named refusal for every LA in the LAIT data and every year 2016-2025, with every comparator.
+
+Properties, not today's values: the chosen LA is always in its comparison group; every LA value recorded is
+LAIT's own; a refusal says why; the sweep never raises anything else.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from analysis import data
+from analysis.data import coverage, reference
+from analysis.errors import ParameterError
+from analysis.methods import comparisons, la_weights, progress8, ranking
+
+pytestmark = pytest.mark.data
+YEARS = range(2016, 2026)
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    lait = data.read_lait(indicators=[*reference.indicator_codes("p8").values(), la_weights.SHARE_INDICATOR])
+    p8 = progress8.select_measure(lait, "p8")
+    schools = la_weights.schools_with_la(data.read_ks4_trimmed_all_years(), data.read_school_spine())
+    return {"p8": p8, "las": reference.local_authorities(lait), "neighbours": data.read_statistical_neighbours(),
+            "pupils": la_weights.ks4_pupils_by_la(schools),
+            "shares": lait[lait["indicator"] == la_weights.SHARE_INDICATOR]}
+
+
+def test_the_sweep_covers_every_la_and_year_with_a_result_or_a_reason(inputs):
+    p8, las = inputs["p8"], inputs["las"]
+    lait_value = p8.set_index(["year", "la_code", "pupil_group"])["value"]
+    ran = refused = 0
+    for year in YEARS:
+        year_rows = p8[p8["year"] == year]  # as the notebooks filter, once per year
+        weights = la_weights.disadvantaged_weights(inputs["pupils"], inputs["shares"], year)
+        for la in las["la_code"]:
+            reason = coverage.la_progress8(year, la)
+            if reason:
+                assert isinstance(reason, str) and len(reason) > 20
+                refused += 1
+                continue
+            comparison = progress8.la_vs_england(year_rows, la, year)
+            rows = progress8.findings(comparison, progress8.disadvantage_gap(comparison), la=la)
+            for row in rows.itertuples():
+                if row.finding_id.endswith("_la") and row.finding_id.startswith("p8_") and row.value is not None \
+                        and not math.isnan(row.value):
+                    group = row.finding_id[3:-3]
+                    assert row.value == lait_value[(year, la, group)]
+            for comparator in comparisons.COMPARATORS:
+                try:
+                    group = comparisons.comparison_group(comparator, la, las, neighbours=inputs["neighbours"])
+                except ParameterError as exc:  # a named refusal, e.g. no statistical neighbours
+                    assert comparator == "statistical_neighbours" and "statistical neighbours" in str(exc)
+                    continue
+                assert la in set(group["la_code"]) and group.loc[group["la_code"] == la, "is_chosen"].all()
+                values = comparisons.group_values(year_rows, group, year)
+                ranked = ranking.rank_las(values, "disadvantaged")
+                place = ranking.rank_text(ranked, la)
+                assert place.endswith(f"of {int(ranked['rank'].notna().sum())}") or place.startswith("not ranked")
+                averages = comparisons.group_average_table(values, weights, group, year_rows, year)
+                assert set(averages["kind"]) >= {"england", "estimate", "unweighted"}
+            ran += 1
+    # every year 2016-2025 is decided one way or the other for all 158 LAs; some years must run and some refuse
+    assert ran + refused == len(list(YEARS)) * len(las)
+    assert ran > 1000 and refused >= 4 * len(las)
