@@ -69,7 +69,7 @@ class TestReadKs4Performance:
         school = {c: "" for c in cols} | {"RECTYPE": "1", "LEA": "320", "URN": "100001", "SCHNAME": "A's School",
                                           "P8MEA": "0.25", "P8MEA_FSM6CLA1A": "SUPP", "P8MEA_16": "NE"}
         national = {c: "" for c in cols} | {"RECTYPE": "7", "P8MEA": "-0.03", "P8MEA_NFSM6CLA1A": "0.11"}
-        pd.DataFrame([school, national]).to_csv(tmp_path / "f.csv", index=False)
+        pd.DataFrame([school, *_la_and_national_rows(cols), national]).to_csv(tmp_path / "f.csv", index=False)
         tidy = load.read_ks4_performance(tmp_path / "f.csv", year=2017, metadata=META)
         now = tidy[tidy["year"] == 2017].set_index("rectype")
         assert now.loc["1", "p8_all"] == 0.25 and now.loc["1", "p8_disadvantaged_status"] == "SUPP"
@@ -78,24 +78,35 @@ class TestReadKs4Performance:
         assert before.loc["1", "p8_all_status"] == "NE"
 
 
+def _la_and_national_rows(cols):
+    """The LA row (RECTYPE 4) and the all-schools national row (5) every full-schema file holds, with a number
+    in each required headline column (data/reference/column_maps/ks4_school.csv, column ``required``)."""
+    cmap = pd.read_csv("data/reference/column_maps/ks4_school.csv", dtype=str, keep_default_na=False)
+    headline = dict.fromkeys(cmap.loc[cmap["required"] == "true", "dfe_column"], "0.5")
+    return [{c: "" for c in cols} | headline | {"RECTYPE": "4", "LEA": "320"},
+            {c: "" for c in cols} | {"RECTYPE": "5", "P8MEA": "-0.07"}]
+
+
 def _hand_made_ks4(path, *, drop=()):
-    """A two-record full-schema file: one school (P8 0.25, disadvantaged SUPP, 2016 NE) and the national row."""
+    """A full-schema file: one school (P8 0.25, disadvantaged SUPP, 2016 NE), the LA row, the national rows (5, 7)."""
     cmap = pd.read_csv("data/reference/column_maps/ks4_school.csv", dtype=str)
     cols = cmap.loc[cmap["file_year"] == "2017", "dfe_column"].tolist()
     school = {c: "" for c in cols} | {"RECTYPE": "1", "LEA": "320", "URN": "100001", "P8MEA": "0.25",
                                       "P8MEA_FSM6CLA1A": "SUPP", "P8MEA_16": "NE", "NOT_MAPPED": "x"}
     national = {c: "" for c in cols} | {"RECTYPE": "7", "P8MEA": "-0.03", "NOT_MAPPED": "x"}
-    pd.DataFrame([school, national]).drop(columns=list(drop)).to_csv(path, index=False)
+    rows = [school, *({**r, "NOT_MAPPED": "x"} for r in _la_and_national_rows(cols)), national]
+    pd.DataFrame(rows).drop(columns=list(drop)).to_csv(path, index=False)
     return path
 
 
 class TestReadKs4PerformanceRowsAndErrors:
     def test_two_rows_per_record_in_file_order_latest_year_first(self, tmp_path):
         tidy = load.read_ks4_performance(_hand_made_ks4(tmp_path / "f.csv"), year=2017, metadata=META)
-        # 2 records x (2017 + back-year 2016) = 4 rows: both 2017 rows, then both 2016 rows
-        assert tidy["year"].tolist() == [2017, 2017, 2016, 2016]
-        assert tidy["rectype"].tolist() == ["1", "7", "1", "7"]
-        assert tidy["p8_all"].tolist()[:2] == [0.25, -0.03] and tidy["p8_all_status"].tolist()[2] == "NE"
+        # 4 records (school, LA, national 5, national 7) x (2017 + back-year 2016) = 8 rows: the four 2017 rows
+        # in file order, then the four 2016 rows
+        assert tidy["year"].tolist() == [2017] * 4 + [2016] * 4
+        assert tidy["rectype"].tolist() == ["1", "4", "5", "7"] * 2
+        assert tidy["p8_all"].tolist()[:4] == [0.25, 0.5, -0.07, -0.03] and tidy["p8_all_status"].tolist()[4] == "NE"
 
     def test_missing_mapped_column_names_file_year_and_column(self, tmp_path):
         path = _hand_made_ks4(tmp_path / "f.csv", drop=("P8MEA_FSM6CLA1A",))
@@ -132,6 +143,7 @@ class TestReadKs4PerformanceCache:
         reference = tmp_path / "reference"
         shutil.copytree(paths.REFERENCE / "column_maps", reference / "column_maps")
         shutil.copy(paths.REFERENCE / "dfe_status_codes.csv", reference)
+        shutil.copy(paths.REFERENCE / "record_types.csv", reference)
         meta_file = tmp_path / "meta.csv"
         META.to_csv(meta_file, index=False)
         monkeypatch.setattr(paths, "REFERENCE", reference)

@@ -58,6 +58,7 @@ def results(tmp_path):
         _school("100005", "Delta Grammar", (0.60, 0.6), (20, 20), ((0.90, 10), (0.90, 10)), (0.6, 0.6),
                 (70.0, 70.0), (65.0, 65.0), adm="SEL"),
         _row(4, la="999", P8MEA="0.30", P8PUP="250", P8MEA_16="0.2", P8PUP_16="240"),
+        _row(5, la="", nftype="", adm="", gender="", P8MEA="-0.07"),  # national, all schools: a DfE file has it
         _row(7, la="", nftype="", adm="", gender="", P8MEA="-0.03", P8MEA_16="-0.03",
              P8MEA_NFSM6CLA1A="0.11", P8MEA_NFSM6CLA1A_16="0.10", P8MEA_FSM6CLA1A="-0.40",
              P8MEA_FSM6CLA1A_16="-0.38", ATT8SCR="46.3", ATT8SCR_16="49.9", ATT8SCR_FSM6CLA1A="37.0",
@@ -193,3 +194,28 @@ class TestNames:
         out = published_schools.match_names(["Holy Trinity School", "Holy Trinity"], cands)
         assert out["urn"].tolist()[0] == "1"  # exact match wins
         assert pd.isna(out["urn"].tolist()[1])  # contained in both: ambiguous
+
+
+class TestNationalBenchmarkFallbacks:
+    """No fixture: hand-made frames. The LA's own national row, then another full-schema file's, then LAIT."""
+
+    @staticmethod
+    def _results(value):
+        return pd.DataFrame({"year": [2017], "is_state_funded_national": [value is not None],
+                             "p8_non_disadvantaged": [value if value is not None else np.nan],
+                             "p8_non_disadvantaged_status": ["reported" if value is not None else "missing"]})
+
+    def test_order_of_sources(self):
+        lait = pd.DataFrame({"la_code": ["970", "970"], "year": [2017, 2016], "indicator": "NonDAP_KS4_Prog8",
+                             "value": [0.11, 0.10], "status": "reported"})
+        other = self._results(0.12)
+        own = schools.national_benchmarks(self._results(0.13), 2017, full_schema=other, lait=lait)
+        own = own.set_index(["year", "pupil_group"])
+        assert own.loc[(2017, "non_disadvantaged"), "p8"] == 0.13  # the LA's own file
+        assert own.loc[(2016, "non_disadvantaged"), "p8"] == 0.10  # no file row for 2016: LAIT
+        fallback = schools.national_benchmarks(self._results(None), 2017, full_schema=other, lait=lait)
+        row = fallback.set_index(["year", "pupil_group"]).loc[(2017, "non_disadvantaged")]
+        assert (row["p8"], row["p8_source"].startswith("DfE performance tables")) == (0.12, True)
+        lait_only = schools.national_benchmarks(self._results(None), 2017, lait=lait)
+        assert lait_only.set_index(["year", "pupil_group"]).loc[(2017, "non_disadvantaged"), "p8_source"] == \
+            "LAIT England row"

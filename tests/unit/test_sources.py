@@ -69,5 +69,18 @@ class TestLookup:
         with pytest.raises(sources.SourceError, match="No source registered for role 'ks4_school_full', year 1999"):
             sources.one("ks4_school_full", 1999)
 
-    def test_years_for(self):
-        assert sources.years_for("ks4_school_trimmed") == [2016, 2017]
+    def test_years_for_are_the_registry_years_of_the_role_sorted(self):
+        # a property of the registry, not its current contents: a new year's entry must not break this test
+        for role in {s.role for s in sources.registry().values()}:
+            expected = sorted({s.year for s in sources.registry().values() if s.role == role and s.year is not None})
+            assert sources.years_for(role) == expected
+
+    def test_every_role_read_by_year_has_a_year_and_per_la_roles_have_contiguous_years(self):
+        registry = sources.registry().values()
+        for source in registry:
+            if source.role in {"ks4_school_full", "ks4_school_trimmed", "ks2_school_trimmed", "census", "absence",
+                               "ks4_5acem_school"}:
+                assert source.year is not None, source.id
+        # the trimmed national KS4 files are read for a year and the year before: their years must be contiguous
+        years = sources.years_for("ks4_school_trimmed")
+        assert years == list(range(min(years), max(years) + 1))

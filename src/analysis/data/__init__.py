@@ -1,7 +1,8 @@
 """The data layer: the source registry, one reader per raw DfE format, every schema, the reference tables.
 
 Each reader returns one tidy, typed, validated table and finds its file through the registry
-(``data/sources.yml``): a notebook calls ``data.read_lait()``. Nothing here imports from the layers above
+(``data/sources.yml``): a notebook calls ``data.read_lait()``. Every reader screens its raw file first
+(:mod:`analysis.data.screening`: checksum, encoding, whole records, columns, record types, unique keys). Nothing here imports from the layers above
 (methods, presentation, pipeline).
 """
 

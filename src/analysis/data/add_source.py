@@ -154,6 +154,7 @@ def _column_map_rows(role: str, year: int, path: Path, lines: list[str]):
     if len(existing):
         lines.append(f"column map {map_name}: the {year} rows already there fit the file's header")
         return None
+    rows = column_maps.with_positions(rows, header)
     lines.append(f"column map {map_name}: {len(rows)} rows proposed from {int(table['file_year'][table['file_year'] < year].max())}"
                  f" (back-columns shifted to _{(year - 1) % 100:02d}), every column found in the file's header")
     rows.attrs["map_name"] = map_name

@@ -20,21 +20,16 @@ import pandas as pd
 
 from .. import paths
 from ..common import atomic_write
-from . import sources
+from . import screening
 
 #: Set (to anything) to bypass the cache, e.g. for a benchmark baseline.
 NO_CACHE_ENV = "COMPENDIUM_NO_CACHE"
 
 
-@lru_cache(maxsize=64)
-def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
-    # size and mtime are part of the lru key only, so an edited file in a long session is hashed again.
-    return sources.sha256_of(path)
-
-
 def _digest(path: Path) -> str:
-    stat = path.stat()
-    return _file_digest(path, stat.st_size, stat.st_mtime_ns)
+    # One memo per process, shared with the screening: keyed by (path, size, mtime), so an edited file is hashed
+    # again and an unchanged one once.
+    return screening.file_sha256(path)
 
 
 @lru_cache(maxsize=1)

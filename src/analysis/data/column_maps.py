@@ -25,7 +25,7 @@ def map_path(name: str):
 def read_map(name: str) -> pd.DataFrame:
     """Every row of one column map (all file years)."""
     return pd.read_csv(map_path(name), dtype={"file_year": int, "dfe_column": str, "name": str, "year_offset": int,
-                                              "kind": str}, keep_default_na=False)
+                                              "kind": str, "position": str, "required": str}, keep_default_na=False)
 
 
 def role_maps() -> pd.DataFrame:
@@ -83,6 +83,20 @@ def propose_rows(map_name: str, file_year: int) -> pd.DataFrame:
     rows.loc[back, "dfe_column"] = [back_column(c, file_year, o) for c, o in
                                     zip(rows.loc[back, "dfe_column"], rows.loc[back, "year_offset"], strict=True)]
     return rows.reset_index(drop=True)
+
+
+def with_positions(rows: pd.DataFrame, header: list[str]) -> pd.DataFrame:
+    """The rows with ``position`` set to each column's number (1 = first) in the new file's header (the
+    previous year's positions would describe the previous year's layout); ``required`` is kept.
+
+    >>> with_positions(pd.DataFrame({"dfe_column": ["B", "A"], "position": ["1", "2"]}), ["A", "B"])["position"].tolist()
+    ['2', '1']
+    """
+    out = rows.copy()
+    where = {name: str(i + 1) for i, name in enumerate(header)}
+    if "position" in out:
+        out["position"] = out["dfe_column"].map(where).fillna("")
+    return out
 
 
 def missing_columns(rows: pd.DataFrame, header: list[str]) -> list[str]:

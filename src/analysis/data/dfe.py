@@ -7,7 +7,8 @@ suppressed instead of silently becoming NaN or 0.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import io
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from .. import paths
 from ..errors import DataFormatError
+from . import screening
 
 REPORTED = "reported"  # status of a cell that holds a number
 MISSING = "missing"  # status of a blank cell: the file says nothing
@@ -33,34 +35,39 @@ def status_codes() -> dict[str, str]:
 
 
 def detect_encoding(path: Path | str) -> str:
-    """utf-8-sig for a BOM, utf-8 if it decodes, else cp1252 (DfE files come in all three)."""
-    raw = Path(path).read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    try:
-        raw.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "cp1252"
+    """utf-8-sig for a BOM, utf-8 if it decodes, else cp1252 (DfE files come in all three); others are refused.
+
+    See :func:`analysis.data.screening.detect_encoding` (UTF-16, NUL bytes, mixed bytes: a named error).
+    """
+    return screening.detect_encoding(Path(path).read_bytes(), path)
 
 
 def read_text_table(path: Path | str, *, columns: Iterable[str] | None = None, **kwargs) -> pd.DataFrame:
     """Read a CSV with every cell a string ('' for blanks), column names stripped, encoding detected.
 
-    ``columns``: read only these columns (matched on stripped names; names the file lacks are skipped, so the
-    caller, e.g. :func:`apply_column_map`, says which are missing). A national KS4 file has 416 columns and a
-    loader maps about 50: parsing only those is most of the speed of a national-scale read.
+    The file is screened first (:func:`analysis.data.screening.screen_text`: checksum if registered, encoding,
+    empty, whole records). ``columns``: read only these columns (matched on stripped names; names the file
+    lacks are skipped, so the caller, e.g. :func:`apply_column_map`, says which are missing). A national KS4
+    file has 416 columns and a loader maps about 50: parsing only those is most of the speed of a
+    national-scale read.
     """
-    path = Path(path)
-    encoding = detect_encoding(path)
+    return _parse(screening.screen_text(path), columns, **kwargs)
+
+
+def _parse(text: screening.TextFile, columns: Iterable[str] | None, **kwargs) -> pd.DataFrame:
+    """The screened bytes (the very bytes hashed) as an all-string table."""
+    if columns is not None:
+        wanted = {str(c).strip() for c in columns}
+        kwargs = {**kwargs, "usecols": lambda name: str(name).strip() in wanted}
     try:
-        if columns is not None:
-            wanted = {str(c).strip() for c in columns}
-            kwargs = {**kwargs, "usecols": lambda name: str(name).strip() in wanted}
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, engine="c", **kwargs)
+        frame = pd.read_csv(io.BytesIO(text.data), dtype=str, keep_default_na=False, encoding=text.encoding,
+                            engine="c", **kwargs)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataFormatError(f"{path}: cannot be read as a CSV table ({exc})") from exc
+        raise DataFormatError(f"{text.path}: cannot be read as a CSV table ({str(exc).strip()})") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
+    if "nrows" not in kwargs and len(frame) != len(text.lines):  # the screening and pandas must see one table
+        raise DataFormatError(f"{text.path}: pandas reads {len(frame)} rows where the screening found "
+                              f"{len(text.lines)} records; expected the same (unusual line ends or quoting?)")
     return frame
 
 
@@ -79,14 +86,15 @@ def split_value_status(raw: pd.Series, *, file: str, column: str) -> tuple[pd.Se
 
 
 def split_value_status_columns(
-    raw: pd.DataFrame, names: list, *, file: str, columns: list[str] | None = None
+    raw: pd.DataFrame, names: list, *, file: str, columns: list[str] | None = None,
+    where: Callable[[int], str] | None = None,
 ) -> tuple[list[np.ndarray], list[pd.api.extensions.ExtensionArray]]:
     """:func:`split_value_status` for several columns of ``raw`` at once: (float arrays, status arrays).
 
     Each distinct cell text is parsed once (a national file has about 200,000 measure cells but only tens of
     thousands of distinct texts), with exactly the rules of :func:`split_value_status`. ``columns`` are the
     names errors give for ``names`` (default: the same). An unknown marker is an error naming the first column,
-    in the order given, that holds one.
+    in the order given, that holds one (and, given ``where``, the first such row: ``where(i)`` -> "line 17").
 
     >>> raw = pd.DataFrame({"A": ["1", "SUPP"], "B": ["NE", "2.5%"]})
     >>> values, statuses = split_value_status_columns(raw, ["A", "B"], file="f.csv")
@@ -115,9 +123,10 @@ def split_value_status_columns(
         first = int(np.flatnonzero(unknown)[0]) // n
         in_column = slice(first * n, (first + 1) * n)
         examples = pd.unique(text_of[which[in_column][unknown[in_column]]])[:5]
+        at = f" First at {where(int(np.flatnonzero(unknown[in_column])[0]))}." if where else ""
         raise DataFormatError(
             f"{file}: column {columns[first]} holds values that are neither numbers nor known DfE codes: "
-            f"{', '.join(repr(x) for x in examples)}. Expected a number or one of the codes in "
+            f"{', '.join(repr(x) for x in examples)}.{at} Expected a number or one of the codes in "
             "data/reference/dfe_status_codes.csv (add it there if it is a genuine DfE marker)."
         )
     cell_value = value[which]
@@ -133,9 +142,13 @@ def read_column_map(name: str, file_year: int, *, file: str) -> pd.DataFrame:
     """Rows of ``data/reference/column_maps/<name>.csv`` for one file year (a clear error if none)."""
     table = pd.read_csv(
         paths.REFERENCE / "column_maps" / f"{name}.csv",
-        dtype={"file_year": int, "dfe_column": str, "name": str, "year_offset": int, "kind": str},
+        dtype={"file_year": int, "dfe_column": str, "name": str, "year_offset": int, "kind": str, "position": str,
+               "required": str},
         keep_default_na=False,
     )
+    # Optional columns: position (the column's number in the year's file) and required (a headline measure).
+    table["position"] = table["position"] if "position" in table else ""
+    table["required"] = table.get("required", pd.Series("", index=table.index)).str.strip().str.lower() == "true"
     rows = table[table["file_year"] == file_year]
     if rows.empty:
         held = sorted(table["file_year"].unique().tolist())
@@ -143,14 +156,20 @@ def read_column_map(name: str, file_year: int, *, file: str) -> pd.DataFrame:
             f"{file}: no column map for year {file_year} in data/reference/column_maps/{name}.csv "
             f"(it has {held}). Add that year's rows (see the README there)."
         )
+    from .column_maps import check_back_columns
+
+    check_back_columns(rows, file_year, map_name=name)  # a 2018 map reading _16 as "the year before" is wrong
     return rows
 
 
-def apply_column_map(raw: pd.DataFrame, column_map: pd.DataFrame, *, file: str, year: int) -> pd.DataFrame:
+def apply_column_map(raw: pd.DataFrame, column_map: pd.DataFrame, *, file: str, year: int,
+                     where: Callable[[int], str] | None = None) -> pd.DataFrame:
     """Turn a raw DfE table into one row per (record, data year) with stable names.
 
     Back-columns (``year_offset`` -1) become rows for the previous year, so a 2017 file with ``*_16``
-    columns yields tidy 2017 and 2016 rows side by side.
+    columns yields tidy 2017 and 2016 rows side by side: the tidy table holds the file's own year's rows in
+    file order, then the year before's (tidy row ``p`` is raw row ``p % len(raw)``). ``where``: see
+    :func:`split_value_status_columns`.
     """
     missing = sorted(set(column_map["dfe_column"]) - set(raw.columns))
     if missing:
@@ -166,7 +185,7 @@ def apply_column_map(raw: pd.DataFrame, column_map: pd.DataFrame, *, file: str, 
     frames = []
     measures = column_map[column_map["kind"] == "number"]
     for offset, rows in measures.groupby("year_offset", sort=True):
-        values, statuses = split_value_status_columns(raw, rows["dfe_column"].tolist(), file=file)
+        values, statuses = split_value_status_columns(raw, rows["dfe_column"].tolist(), file=file, where=where)
         # Built as one dict, one DataFrame: setting ~70 columns one by one on a frame costs more than parsing.
         block = {"year": np.full(len(raw), year + int(offset), dtype=np.int64), **base}
         for name, value, status in zip(rows["name"], values, statuses, strict=True):
@@ -188,15 +207,25 @@ def read_mapped_table(
 ) -> tuple[pd.DataFrame, Path]:
     """Read a registered DfE CSV (or ``path``) and apply its year's column map; returns (tidy, path).
 
-    The one way every column-mapped loader finds, reads and renames its file, with ``source_file`` set.
+    The one way every column-mapped loader finds, reads, screens and renames its file, with ``source_file``
+    set. Screening (:mod:`analysis.data.screening`): the file's bytes, then its mapped columns, then its
+    record types and keys (format ``map_name`` in ``data/reference/record_types.csv``), then each cell.
     """
-    from . import sources
+    from . import record_types, sources
 
     if path is None:
         path = sources.path(sources.one(role, year, la).id)
     path = Path(path)
     column_map = read_column_map(map_name, year, file=str(path))
-    raw = read_text_table(path, columns=column_map["dfe_column"])  # only the mapped columns are parsed
-    tidy = apply_column_map(raw, column_map, file=str(path), year=year)
+    text = screening.screen_text(path)
+    kinds = record_types.table(map_name)
+    keys = ({c for k in kinds["key"] for c in k.split("+")} | set(kinds["column"])) - {""}
+    screening.screen_columns(text, column_map, year=year, map_name=map_name)  # before parsing: names, places
+    raw = _parse(text, [*column_map["dfe_column"], *keys])  # only the mapped columns are parsed
+    where = record_types.locator(text, raw, map_name)
+    record_types.screen_records(raw, map_name, file=str(path), where=lambda i: f"line {int(text.lines[i])}",
+                                same=lambda i, j: text.record(i) == text.record(j))
+    screening.screen_required(text, raw, column_map, year=year, map_name=map_name)
+    tidy = apply_column_map(raw, column_map, file=str(path), year=year, where=where)
     tidy["source_file"] = path.name
     return tidy, path

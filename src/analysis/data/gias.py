@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import sources
+from . import record_types, screening, sources
 from .cache import cached
 from ..errors import DataFormatError
 from .dfe import read_text_table
@@ -29,13 +29,16 @@ def read_school_spine(path: Path | str | None = None, *, source_id: str = "schoo
     The tidy table is cached as parquet in data/processed.
     """
     path = Path(path) if path else sources.path(source_id)
+    screening.verify(path)  # also when the table is served from the cache
 
     def build() -> pd.DataFrame:
         # calamine (Rust) reads the 3.6 MB workbook in 1 s, openpyxl in 8-12 s; the cell text is identical.
-        raw = pd.read_excel(path, dtype=str, engine="calamine")
+        raw = screening.screen_binary(path, lambda p: pd.read_excel(p, dtype=str, engine="calamine"),
+                                      kind="an Excel workbook")
         cols = ["URN", "LA", "ESTAB", "SCHNAME", "TOWN", "POSTCODE", "ICLOSE", "MINORGROUP", "NFTYPE",
                 "ISPRIMARY", "ISSECONDARY", "AGEL", "AGEH", "GENDER", "RELDENOM", "ADMPOL", "OTHERURN"]
         _need(raw, cols, path)
+        record_types.screen_records(raw, "school_spine", file=str(path), where=lambda i: f"row {i + 2}")
         out = pd.DataFrame(
             {
                 "urn": _urn(raw["URN"]),
@@ -65,22 +68,21 @@ def read_school_spine(path: Path | str | None = None, *, source_id: str = "schoo
 def read_gias_schools(path: Path | str | None = None) -> pd.DataFrame:
     """GIAS extract (April 2022) from an R data file: URN, LA (from the DfE number), district, ward, postcode."""
     path = Path(path) if path else sources.path("gias_schools_2022")
+    screening.verify(path)  # also when the table is served from the cache
 
     def build() -> pd.DataFrame:
         # pyreadr (librdata, C) reads the file in 0.3 s, the pure-Python rdata in 10 s; the columns used are
         # identical in both.
         import pyreadr
 
-        try:
-            objects = pyreadr.read_r(str(path))
-        except pyreadr.custom_errors.PyreadrError as exc:
-            raise DataFormatError(f"{path}: cannot be read as an R data file ({exc})") from exc
+        objects = screening.screen_binary(path, lambda p: pyreadr.read_r(str(p)), kind="an R data file")
         if "dim_school" not in objects:
             raise DataFormatError(f"{path}: expected an R object 'dim_school', found {list(objects)}")
         raw = objects["dim_school"]
         cols = ["urn", "dfe_number", "school_name", "establishment_type", "phase_type", "school_status",
                 "administrative_district", "administrative_ward", "postcode", "town"]
         _need(raw, cols, path)
+        record_types.screen_records(raw, "gias_schools", file=str(path), where=lambda i: f"row {i + 1}")
         out = pd.DataFrame(
             {
                 "urn": _urn(raw["urn"]),

@@ -12,14 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from ..errors import DataFormatError
+from . import record_types, schema_errors
 from .dfe import read_mapped_table
 from .schemas import KS4_5ACEM
 
-#: RECTYPE in this file is text, not DfE's numeric codes (1/2/4/5/7 in the metadata file).
-RECTYPE_LEVELS = {"SCH": "school", "LA": "la"}
+#: Format name: its column map and its rows of data/reference/record_types.csv, where RECTYPE is text
+#: (SCH, LA), not DfE's numeric codes (1/2/4/5/7 in the metadata file).
+FORMAT = "ks4_5acem"
 
 def _strip_float_suffix(col: pd.Series) -> pd.Series:
     # Codes were written through a float column ("202.0", "100053.0"): restore the DfE code.
@@ -31,19 +32,19 @@ def read_ks4_5acem(path: Path | str | None = None, *, year: int) -> pd.DataFrame
 
     Every measure has a float column and ``<name>_status`` (``reported``, or ``missing`` for a blank cell:
     in this file a blank means suppressed, no pupils, or no results). ``level`` is ``school`` or ``la``.
-    Rows are kept exactly as in the file, including repeated rows: deciding what to drop is the analysis's job.
+    Rows are kept exactly as in the file, including rows the file repeats verbatim (the record-type table allows
+    them for this format; a repeated URN whose rows differ is refused): deciding what to drop is the analysis's
+    job.
     """
-    tidy, path = read_mapped_table("ks4_5acem_school", "ks4_5acem", year, path)
+    tidy, path = read_mapped_table("ks4_5acem_school", FORMAT, year, path)
     for col in ("urn", "la_code"):
         tidy[col] = _strip_float_suffix(tidy[col])
-    unknown = sorted(set(tidy["rectype"].dropna()) - set(RECTYPE_LEVELS))
-    if unknown or tidy["rectype"].isna().any():
+    levels = record_types.levels(FORMAT)
+    unknown = sorted(set(tidy["rectype"].dropna()) - set(levels))
+    if unknown or tidy["rectype"].isna().any():  # screened already; kept for a caller's own table
         raise DataFormatError(
-            f"{path}: column RECTYPE holds {unknown or 'blank values'}; expected one of {sorted(RECTYPE_LEVELS)}"
+            f"{path}: column RECTYPE holds {unknown or 'blank values'}; expected one of {sorted(levels)}"
         )
-    tidy["level"] = tidy["rectype"].map(RECTYPE_LEVELS).astype("string")
+    tidy["level"] = tidy["rectype"].map(levels).astype("string")
     tidy["row_in_file"] = range(len(tidy))  # apply_column_map keeps file order for a one-year file
-    try:
-        return KS4_5ACEM.validate(tidy)
-    except pa.errors.SchemaError as exc:
-        raise DataFormatError(f"{path}: does not match the KS4 5ACEM schema: {exc}") from exc
+    return schema_errors.validate(KS4_5ACEM, tidy, file=path, map_name=FORMAT, year=year, what="KS4 5ACEM")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import paths
-from . import schemas, sources
+from . import record_types, schema_errors, schemas, screening, sources
 from .cache import cached
 from ..errors import DataFormatError
 from .dfe import read_text_table, split_value_status
@@ -92,23 +92,27 @@ def read_lait(
     (academic year end), release, value (float, rounded to the dictionary's ``dps``), status.
     """
     path = Path(path) if path else sources.path("lait_long")
+    screening.verify(path)  # also when the table is served from the cache
     if dictionary is not None:  # a caller's own dictionary (tests): nothing to key a cache on
         tidy = _build_lait(path, dictionary)
     else:
         # Parsing 640k rows takes seconds; the tidy table is cached, keyed by the file, dictionary and codes.
         tidy = cached(path, "lait", lambda: _build_lait(path, None),
-                      depends_on=[sources.path("lait_dictionary"), paths.REFERENCE / "dfe_status_codes.csv"])
+                      depends_on=[sources.path("lait_dictionary"), paths.REFERENCE / "dfe_status_codes.csv",
+                                  paths.REFERENCE / record_types.TABLE])
     if indicators is not None:
         if unknown := set(indicators) - set(tidy["indicator"].unique()):
             raise DataFormatError(f"{path}: indicators {sorted(unknown)} are not in the LAIT file")
         tidy = tidy[tidy["indicator"].isin(indicators)].reset_index(drop=True)
-    return schemas.LAIT.validate(tidy)
+    return schema_errors.validate(schemas.LAIT, tidy, file=path, what="LAIT")
 
 
 def _build_lait(path: Path, dictionary: pd.DataFrame | None) -> pd.DataFrame:
-    raw = pd.read_parquet(path)
+    raw = screening.screen_binary(path, pd.read_parquet, kind="a parquet file")
     if missing := set(LAIT_COLUMNS) - set(raw.columns):
         raise DataFormatError(f"{path}: LAIT file lacks columns {sorted(missing)}; expected {list(LAIT_COLUMNS)}")
+    # England rows present; one value per (indicator, period, area): data/reference/record_types.csv
+    record_types.screen_records(raw, "lait", file=str(path), where=lambda i: f"row {i + 1}")
     raw = raw[list(LAIT_COLUMNS)].rename(columns=LAIT_COLUMNS)
     frame = raw.reset_index(drop=True)
     if frame["la_code"].isna().any():
@@ -141,7 +145,8 @@ def _build_lait(path: Path, dictionary: pd.DataFrame | None) -> pd.DataFrame:
 def read_la_code_list(path: Path | str | None = None) -> pd.DataFrame:
     """LA number, name, region and type (current boundaries) from LAIT's code list."""
     path = Path(path) if path else sources.path("la_code_list")
-    raw = pd.read_excel(path, dtype=str, engine="openpyxl")
+    raw = screening.screen_binary(path, lambda p: pd.read_excel(p, dtype=str, engine="openpyxl"),
+                                  kind="an Excel workbook")
     need = ["LA Number", "LA Name", "Region", "Type"]
     if missing := set(need) - set(raw.columns):
         raise DataFormatError(f"{path}: LA code list lacks columns {sorted(missing)}")
@@ -156,7 +161,8 @@ def read_la_code_list(path: Path | str | None = None) -> pd.DataFrame:
 def read_statistical_neighbours(path: Path | str | None = None) -> pd.DataFrame:
     """DfE children's services statistical neighbours: one row per (LA, neighbour) with rank and closeness."""
     path = Path(path) if path else sources.path("statistical_neighbours_2021")
-    raw = pd.read_excel(path, header=None, dtype=str, engine="openpyxl")
+    raw = screening.screen_binary(path, lambda p: pd.read_excel(p, header=None, dtype=str, engine="openpyxl"),
+                                  kind="an Excel workbook")
     # Two header rows (column numbers, then names); the names row starts with "LA num".
     header_row = raw.index[raw.iloc[:, 0].astype(str).str.strip() == "LA num"]
     if len(header_row) != 1:

@@ -6,6 +6,7 @@ Columns: ``year``, ``area``, ``score``, ``disadvantaged`` (True/False), ``fsm_sh
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from . import dependencies
+from . import dependencies, screening
 
 PUPIL_COLUMNS = ("year", "area", "score", "disadvantaged", "fsm_share")
 
@@ -105,9 +106,10 @@ def read_pupils(path: str | Path) -> pd.DataFrame:
         raise ParameterError(f"pupil_file: {path} does not exist")
     dependencies.record_file(path)  # the runner reruns the notebook when the researcher's file changes
     if path.suffix.lower() in (".parquet", ".pq"):
-        frame = pd.read_parquet(path)
+        frame = screening.screen_binary(path, pd.read_parquet, kind="a parquet file")
     elif path.suffix.lower() == ".csv":
-        frame = pd.read_csv(path)
+        text = screening.screen_text(path)  # encoding, emptiness, whole records: as every raw file
+        frame = pd.read_csv(io.BytesIO(text.data), encoding=text.encoding)
     else:
         raise ParameterError(f"pupil_file: {path} must be .csv or .parquet")
     validate_pupils(frame, source=str(path))

@@ -100,7 +100,7 @@ KS2_SCHOOL = pa.DataFrameSchema(
         "read_progress": pa.Column(float, pa.Check.in_range(-30, 30), nullable=True),
         "read_score": pa.Column(float, pa.Check.in_range(80, 120), nullable=True),
         "mat_score": pa.Column(float, pa.Check.in_range(80, 120), nullable=True),
-        **{f"{s}_meet_pct": pa.Column(float, **_PCT) for s in ("read", "writ", "mat", "rwm")},
+        **{f"{s}_meet_pct": pa.Column(float, **_PCT) for s in ("read", "gps", "mat", "rwm")},
     },
     strict=False,
 )

@@ -2,7 +2,8 @@
 
 Every raw file has one registry entry: official URL, sha256, licence, publisher, year and the path it has in
 a mirror directory. :func:`fetch` downloads with pooch (or copies from a mirror) into ``data/raw/`` and
-refuses any file whose checksum differs, so no analysis ever reads an unverified file.
+refuses any file whose size or checksum differs, so no analysis ever reads an unverified file; every reader
+checks its file again when it opens it (:mod:`analysis.data.screening`).
 """
 
 from __future__ import annotations
@@ -136,6 +137,12 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def source_at(file: Path | str) -> Source | None:
+    """The registry entry whose fetched copy is ``file`` (None for any other file, e.g. a user's)."""
+    where = os.path.abspath(file)
+    return next((s for s in registry().values() if os.path.abspath(s.local_path) == where), None)
+
+
 def path(source_id: str) -> Path:
     """Local path of a fetched source; a clear error if it has not been fetched."""
     try:
@@ -150,6 +157,12 @@ def path(source_id: str) -> Path:
 
 
 def _verify(file: Path, source: Source, origin: str) -> None:
+    size = file.stat().st_size
+    if source.bytes is not None and size != int(source.bytes):
+        raise SourceError(
+            f"Size mismatch for {source.id} ({origin}): expected {int(source.bytes):,} bytes, got {size:,}. "
+            "The file was not used. Either the download is incomplete or the registry entry is wrong."
+        )
     actual = sha256_of(file)
     if actual != source.sha256:
         raise SourceError(

@@ -73,7 +73,7 @@ def finish_set(year_dir: Path, jobs: list[Job], previous_dir: Path, specs: list[
             "reused_from_previous_run": job.reused,
             "seconds": round(job.seconds, 2),
             "inputs": [
-                {"id": s.id, "file": f"data/raw/{s.filename}", "sha256": s.sha256, "url": s.url,
+                {"id": s.id, "file": f"data/raw/{s.filename}", "sha256": job.raw_sha256.get(s.id, s.sha256), "url": s.url,
                  "licence": s.licence, "publisher": s.publisher, "year": s.year}
                 for s in used
             ],

@@ -138,6 +138,9 @@ def run(
     out_dir = Path(out) if out else paths.REPORTS
     started = time.perf_counter()
     planned, notes = plan(year=year, la=la, only=only, params=params, specs=specs)
+    read = screen_raw_files()  # every raw file is the one registered, checked before any notebook starts
+    for job in planned:
+        job.raw_sha256 = read
     for note in notes:
         log(f"note: {note}")
     specs = specs or load_specs()
@@ -145,6 +148,14 @@ def run(
     with _output_lock(out_dir, log):
         return _run_locked(planned, out_dir, specs, started, jobs=jobs, use_cache=use_cache, progress=progress,
                            log=log)
+
+
+def screen_raw_files() -> dict[str, str]:
+    """Size and sha256 of every registered raw file against the registry (memoised per file): source id ->
+    the sha256 actually read. A missing or changed file stops the run here, naming it."""
+    from ..data import screening, sources
+
+    return {s.id: screening.screen_registered(s) for s in sources.registry().values()}
 
 
 @contextlib.contextmanager

@@ -47,6 +47,7 @@ class Job:
     parameters: dict[str, Any]
     report_set: str = ""  # the folder of reports/ it writes into: "<year>" or "<year>--<variant>"
     declared: bool = False  # a parameter set the default reproduce runs (notebooks.yml also_run)
+    raw_sha256: dict[str, str] = field(default_factory=dict)  # source id -> sha256 of the file as read this run
     cache_key: str = ""
     reused: bool = False
     seconds: float = 0.0
