@@ -339,3 +339,14 @@ class TestReadKs4_5acem:
         path = self.write(tmp_path, [{"RECTYPE": "LA", "LEA": "202.0", "REGION": "London"}])
         with pytest.raises(DataFormatError, match="no column map for year 2010"):
             read_ks4_5acem(path, year=2010)
+
+
+class TestEveryRegionAndReportYear:
+    def test_every_region(self):
+        regions = pd.DataFrame({"region": ["London", "North East"], "code_breakers": [40, 1]})
+        assert cb.every_region(regions) == "every region"
+        assert cb.every_region(regions.assign(code_breakers=[40, 0])) == "not every region (none in North East)"
+
+    def test_report_year_is_the_documents(self):
+        # documents.csv: the press release used KS4 2012/13 (data_year 2013), typed here from the report
+        assert cb.comparison_year(2014) == 2013 and "2012/13" in cb.year_note(2014)

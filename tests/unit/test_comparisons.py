@@ -291,3 +291,58 @@ class TestTrend:
         assert avg[2019] == pytest.approx(-0.215) and np.isnan(avg[2020])
         assert t.loc[t["year"] == 2020, "status"].eq("no_data").all()
         assert set(t["pupils_year"]) == {2017}
+
+
+class TestPupilsFromLaRows:
+    def test_reported_counts_only(self):
+        rows = pd.DataFrame({"year": 2017, "la_code": ["330", "201", "331"], "ks4_pupils": [12193.0, np.nan, 3000.0],
+                             "ks4_pupils_status": ["reported", "missing", "reported"]})
+        assert la_weights.pupils_from_la_rows(rows)[["la_code", "ks4_pupils"]].values.tolist() == [
+            ["330", 12193.0], ["331", 3000.0]]
+
+    def test_birmingham_weight_by_hand(self):
+        # audit: TPUP 12,193 x Ever6_FSM_Sec 46.49% = 5,668.5 disadvantaged KS4 pupils
+        pupils = pd.DataFrame({"year": [2017], "la_code": ["330"], "ks4_pupils": [12193.0]})
+        shares = pd.DataFrame({"la_code": ["330"], "year": [2017], "value": [46.49]})
+        w = la_weights.disadvantaged_weights(pupils, shares, 2017)
+        assert w["weight"].item() == pytest.approx(5668.5257)
+
+
+class TestCheckWeightsAndFindings:
+    def _inputs(self):
+        values = pd.DataFrame({"la_code": ["A", "B"], "la_name": ["A", "B"], "is_chosen": [True, False],
+                               "disadvantaged": [-0.2, -0.6], "non_disadvantaged": [0.1, 0.0], "gap": [0.3, 0.6]})
+        group = pd.DataFrame({"la_code": ["A", "B"], "la_name": ["A", "B"], "group_key": "list:A,B",
+                              "group_label": "G"})
+        p8 = pd.DataFrame({"la_name": ["England"], "area_type": ["england"], "year": [2017],
+                           "pupil_group": ["disadvantaged"], "value": [-0.4]})
+        return values, group, p8
+
+    def test_check_row(self):
+        values, group, p8 = self._inputs()
+        w = pd.DataFrame({"la_code": ["A", "B"], "weight": [300.0, 100.0]})
+        check = pd.DataFrame({"la_code": ["A", "B"], "weight": [100.0, 100.0]})
+        out = cmp.group_average_table(values, w, group, p8, 2017, check_weights=check).set_index("kind")["value"]
+        # estimate (-0.2*300 - 0.6*100)/400 = -0.3; check (-0.2 - 0.6)/2 = -0.4
+        assert out["estimate"] == pytest.approx(-0.3) and out["check"] == pytest.approx(-0.4)
+
+    def test_findings_leave_the_chosen_las_own_figures_to_notebook_01(self):
+        values, group, p8 = self._inputs()
+        w = pd.DataFrame({"la_code": ["A", "B"], "weight": [300.0, 100.0]})
+        averages = cmp.group_average_table(values, w, group, p8, 2017)
+        ranked = ranking.rank_las(values, "disadvantaged")
+        gaps = ranking.rank_las(values, "gap", higher_is_better=False)
+        rows = cmp.findings(ranked, gaps, values, averages, group, la="A", year=2017)
+        assert "gap_la" not in set(rows["finding_id"]) and "p8_disadvantaged_national" not in set(rows["finding_id"])
+        assert rows.loc[rows["finding_id"] == "disadvantaged_p8_la", "key"].tolist() == ["B"]
+        assert rows.loc[rows["finding_id"] == "smallest_gap_la", "value"].item() == "A"
+
+
+class TestCoreCitiesWithAnotherLa:
+    def test_the_chosen_la_joins_the_group(self):
+        las = pd.DataFrame({"la_code": ["330", "202"], "la_name": ["Birmingham", "Camden"],
+                            "region": ["West Midlands", "Inner London"], "region_group": ["West Midlands", "London"]})
+        cities = pd.DataFrame({"la_code": ["330"]})
+        group = cmp.comparison_group("core_cities", "202", las, core_cities=cities)
+        assert group["la_code"].tolist() == ["202", "330"] and group["is_chosen"].tolist() == [True, False]
+        assert group["group_key"].iloc[0] == "core_cities"

@@ -249,9 +249,10 @@ class TestFindMySchool:
 
 class TestNationalMeans:
     def test_pupil_weighted(self):
-        # reading: (10*50 + 30*70) / 40 = 65; tracking gap: school 1 min(50,60,55) - 40 = 10,
-        # school 2 min(70,80,75) - 60 = 10 -> 10
-        ks2 = pd.DataFrame({"ks2_pupils": [10.0, 30.0], "read_meet_pct": [50.0, 70.0], "writ_meet_pct": [60.0, 80.0],
+        # reading: (10*50 + 30*70) / 40 = 65; tracking gap (reading and maths only: the "writing" % is the GPS
+        # test, so it is not a subject of the gap): school 1 min(50,55) - 40 = 10, school 2 min(70,75) - 60 = 10;
+        # GPS 45 / 20 is below both and must not count
+        ks2 = pd.DataFrame({"ks2_pupils": [10.0, 30.0], "read_meet_pct": [50.0, 70.0], "gps_meet_pct": [45.0, 20.0],
                             "mat_meet_pct": [55.0, 75.0], "rwm_meet_pct": [40.0, 60.0]})
         out = F.national_means(ks2).set_index("measure")["value"]
         assert out["read_meet_pct"] == 65.0 and out["tracking_gap_pct"] == 10.0 and out["mat_progress"] == 0.0

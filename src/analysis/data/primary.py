@@ -11,11 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from ..common import nearest_year
 from ..errors import DataFormatError, SourceError
-from . import dependencies, sources
+from . import dependencies, schema_errors, sources
 from .dfe import read_mapped_table, read_text_table, split_value_status
 from .schemas import ABSENCE, CENSUS, KS2_SCHOOL
 
@@ -37,14 +36,11 @@ def read_ks2_trimmed(path: Path | str | None = None, *, year: int) -> pd.DataFra
     """Trimmed national KS2 file: one row per school (URN; no LA column: join the school spine).
 
     Percentages ('93%') become floats; LOWCOV (too few pupils with KS1 results) and blanks stay statuses.
-    ``writ_score_as_published`` is the file's 'Writing Score': writing was teacher-assessed in 2016 and has
-    no scaled score, so this column (probably the grammar, punctuation and spelling test) is not used.
+    The file's "Writing" score and % columns are the grammar, punctuation and spelling test (``gps_*``: see
+    the column map's README); ``writ_progress`` is real writing progress. Writing teacher assessment is not in it.
     """
     tidy, path = read_mapped_table("ks2_school_trimmed", "ks2_school_trimmed", year, path)
-    try:
-        return KS2_SCHOOL.validate(tidy)
-    except (pa.errors.SchemaError, pa.errors.SchemaErrors) as exc:
-        raise DataFormatError(f"{path}: KS2 table fails its schema: {exc}") from exc
+    return schema_errors.validate(KS2_SCHOOL, tidy, file=path, map_name="ks2_school_trimmed", year=year, what="KS2")
 
 
 def read_census(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
@@ -54,10 +50,8 @@ def read_census(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
     (URN 'NAT', ESTAB PRI/SEC) are England's primary and secondary totals: ``level == 'national'``.
     """
     tidy, path = read_mapped_table("census", "census", year, path)
-    try:
-        return CENSUS.validate(_mark_national(tidy, "urn", path))
-    except (pa.errors.SchemaError, pa.errors.SchemaErrors) as exc:
-        raise DataFormatError(f"{path}: census table fails its schema: {exc}") from exc
+    return schema_errors.validate(CENSUS, _mark_national(tidy, "urn", path), file=path, map_name="census", year=year,
+                                  what="census")
 
 
 def read_absence(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
@@ -66,10 +60,8 @@ def read_absence(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
     The last rows (LA 'NAT', ESTAB PRI/SEC/SPE) are England's totals by phase: ``level == 'national'``.
     """
     tidy, path = read_mapped_table("absence", "absence", year, path)
-    try:
-        return ABSENCE.validate(_mark_national(tidy, "la_code", path))
-    except (pa.errors.SchemaError, pa.errors.SchemaErrors) as exc:
-        raise DataFormatError(f"{path}: absence table fails its schema: {exc}") from exc
+    return schema_errors.validate(ABSENCE, _mark_national(tidy, "la_code", path), file=path, map_name="absence",
+                                  year=year, what="absence")
 
 
 # ------------------------------------------------------------------ one table of primary schools
@@ -93,17 +85,21 @@ def join_primary_schools(
     spine: pd.DataFrame,
     la_names: pd.DataFrame,
     *,
+    links: pd.DataFrame | None = None,
     user_factors: pd.DataFrame | None = None,
+    census_year: int | None = None,
 ) -> pd.DataFrame:
-    """One row per school with KS2 results: LA and name (spine), KS2 results, census, absence, user factors.
+    """One row per school with KS2 results: LA (the census's, else the spine's: ``la_source`` says which), name,
+    type, KS2 results, census, absence, user factors (see :mod:`analysis.data.primary_las`).
 
-    "KS2 results" = at least one reported % meeting the expected standard (reading, writing, maths or RWM).
+    "KS2 results" = at least one reported % meeting the expected standard (reading, GPS, maths or RWM).
     ``user_factors``: a table with ``urn`` and any extra factor columns (``idaci``, ``mobility``), joined on URN.
     """
-    meet = [f"{s}_meet_pct" for s in ("read", "writ", "mat", "rwm")]
-    results = ks2[ks2[meet].notna().any(axis=1)]
-    keep_spine = ["urn", "la_code", "estab", "school_name", "minor_group", "school_type"]
-    table = results.merge(spine[keep_spine], on="urn", how="left", validate="one_to_one")
+    from .primary_las import school_las
+
+    las = school_las(ks2, census, spine, links, census_year=census_year)
+    table = ks2.merge(las, on="urn", how="left", validate="one_to_one")
+    table = table[table["has_ks2_results"]].drop(columns=["has_ks2_results"])
     table = table.merge(la_names[["la_code", "la_name"]].drop_duplicates("la_code"), on="la_code", how="left")
     census_cols = ["urn", "pupils", "girls_pct", "sen_ehcp_pct", "sen_support_pct", "eal_pct", "fsm_pct",
                    "fsm_ever6_pct", "fsm_ever6_pct_status"]
@@ -121,7 +117,7 @@ def join_primary_schools(
 def read_primary_schools(year: int, *, la: str | None = None,
                          user_factors_file: str | Path | None = None) -> pd.DataFrame:
     """:func:`join_primary_schools` from the registry's files for KS2 ``year`` (census, absence: nearest years)."""
-    from .gias import read_school_spine
+    from .gias import read_gias_links, read_school_spine
     from .lait import read_la_code_list
 
     years = context_years(year)
@@ -131,7 +127,9 @@ def read_primary_schools(year: int, *, la: str | None = None,
         read_absence(year=years["absence"]),
         read_school_spine(),
         read_la_code_list(),
+        links=read_gias_links(),
         user_factors=read_user_factors(user_factors_file) if user_factors_file else None,
+        census_year=years["census"],
     )
     if la is not None:
         table = table[table["la_code"] == str(la)].reset_index(drop=True)

@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 
 from ..common import academic_year
+from ..data import published
 from ..errors import ParameterError
-from . import stats
+from . import league_tables, stats
 
 ROLE = "ks4_5acem_school"
-
-#: The report's data year (2012/13): published figures are stored under it.
-REPORT_DATA_YEAR = 2013
+#: The press release whose data year (``documents.csv``: 2012/13) the published figures are stored under.
+DOCUMENT = "smcpc_ctc_2014_release"
+DOCUMENTS = [DOCUMENT, "smcpc_ctc_2014_seced"]
 
 LONDON = "London"
 
@@ -50,7 +51,8 @@ def comparison_year(year: int) -> int:
     >>> comparison_year(2014), comparison_year(2013), comparison_year(2016)
     (2013, 2013, 2016)
     """
-    return REPORT_DATA_YEAR if 0 <= int(year) - REPORT_DATA_YEAR <= 1 else int(year)
+    report = published.document_data_year(DOCUMENT)
+    return report if 0 <= int(year) - report <= 1 else int(year)
 
 
 def year_note(year: int) -> str:
@@ -59,12 +61,12 @@ def year_note(year: int) -> str:
     >>> year_note(2014)[:40]
     'Reproduced from KS4 2013/14 school data;'
     """
-    label = academic_year(year)
-    if year == REPORT_DATA_YEAR:
+    label, report = academic_year(year), published.document_data_year(DOCUMENT)
+    if year == report:
         return f"Reproduced from KS4 {label} school data, the year the report used."
-    gap = year - REPORT_DATA_YEAR
+    gap = year - report
     return (
-        f"Reproduced from KS4 {label} school data; the report used 2012/13 ({abs(gap)} year"
+        f"Reproduced from KS4 {label} school data; the report used {academic_year(report)} ({abs(gap)} year"
         f"{'s' if abs(gap) > 1 else ''} {'earlier' if gap > 0 else 'later'}), and 2013/14 results fell for "
         "some schools under the early-entry and Wolf reforms, so a small difference is expected."
     )
@@ -264,22 +266,36 @@ def national_rate(national: pd.DataFrame, group: str = "all") -> float:
     return float(national.set_index("pupil_group").loc[group, "pct_5acem"])
 
 
-def findings(national: pd.DataFrame, summary: pd.DataFrame, london: pd.DataFrame, total_disadvantaged: pd.DataFrame,
-             total_low: pd.DataFrame, total_all: pd.DataFrame, *, year: int, min_cohort: int, n_groups: int,
-             banding: str, disadvantaged_benchmark: str) -> pd.DataFrame:
-    """The headline figures of notebook 04 as a findings-ready table (see ``FindingsLog.record_all``).
+def every_region(regions: pd.DataFrame) -> str:
+    """'every region' when each region has a code-breaker, else which regions have none.
+
+    >>> every_region(pd.DataFrame({"region": ["A", "B"], "code_breakers": [3, 0]}))
+    'not every region (none in B)'
+    """
+    none = sorted(regions.loc[regions["code_breakers"] == 0, "region"])
+    return "every region" if not none else f"not every region (none in {', '.join(none)})"
+
+
+def findings(national: pd.DataFrame, summary: pd.DataFrame, regions: pd.DataFrame, london: pd.DataFrame,
+             total_disadvantaged: pd.DataFrame, total_low: pd.DataFrame, total_all: pd.DataFrame,
+             league: pd.DataFrame, *, year: int, min_cohort: int, n_groups: int, banding: str,
+             disadvantaged_benchmark: str) -> pd.DataFrame:
+    """The headline figures of notebook 04 as a findings-ready table (see ``FindingsLog.record_all``), with the
+    league-table analogue's rows (``league``: :func:`analysis.methods.league_tables.league_summary`) and the claims
+    no data here can test (the teacher poll; two figures quoted from a union), recorded with no value.
 
     Published figures are for the report's year (2012/13); data one year either side are compared under that
     year (:func:`comparison_year`) and each note says how the data year relates to the report's.
     """
-    nat = national.set_index("pupil_group")
-    cb = summary.iloc[0]
-    rates = "National 5ACEM rates by disadvantage"
-    breakers = "Code-breaker schools"
-    extra_dis = "Close half the gap: disadvantaged pupils"
-    extra_low = "Close half the gap: low attainers"
+    nat, cb = national.set_index("pupil_group"), summary.iloc[0]
+    rates, breakers = "National 5ACEM rates by disadvantage", "Code-breaker schools"
+    extra_dis, extra_low = "Close half the gap: disadvantaged pupils", "Close half the gap: low attainers"
+    regional = "Code-breakers by region, and London against the rest"
+    reading = "A second reading of the low-attainer figure"
+    headline = f"Headline: {n_groups} {banding} bands, benchmark {disadvantaged_benchmark}; see the sensitivity table."
     values = [
         ("national_5acem_all", nat.loc["all", "pct_5acem"], "England: % of all pupils achieving 5ACEM", rates, ""),
+        ("national_5acem_achievers_all", nat.loc["all", "achievers"], "England: pupils achieving 5ACEM", rates, ""),
         ("national_5acem_disadvantaged", nat.loc["disadvantaged", "pct_5acem"],
          "England: % of disadvantaged pupils achieving 5ACEM", rates, ""),
         ("national_5acem_other", nat.loc["other", "pct_5acem"], "England: % of other pupils achieving 5ACEM", rates,
@@ -294,32 +310,32 @@ def findings(national: pd.DataFrame, summary: pd.DataFrame, london: pd.DataFrame
          breakers, f"Schools with {min_cohort}+ disadvantaged pupils; see the minimum-cohort table."),
         ("code_breakers_outside_london_share", cb["outside_london_share_pct"], "% of code-breakers outside London",
          breakers, "Falls as the minimum cohort rises (see the minimum-cohort table); the report's rule is not stated."),
+        ("code_breakers_every_region", every_region(regions), "Regions with at least one code-breaker", regional, ""),
+        ("london_disadvantaged_likelihood_ratio", london.set_index("area").loc["London / rest", "pct_5acem"],
+         "London disadvantaged 5ACEM rate / rest of England's", regional, ""),
         ("half_gap_extra_disadvantaged", total_disadvantaged["extra"].item(),
-         "Extra disadvantaged pupils reaching 5ACEM if half the gap closed", extra_dis,
-         f"Headline: {n_groups} {banding} bands, benchmark {disadvantaged_benchmark}; see the sensitivity table."),
+         "Extra disadvantaged pupils reaching 5ACEM if half the gap closed", extra_dis, headline),
         ("half_gap_extra_disadvantaged_pct", total_disadvantaged["extra_pct"].item(),
          "... as % of disadvantaged pupils reaching 5ACEM now", extra_dis, ""),
         ("half_gap_extra_low_attainers", total_low["extra"].item(),
          "Extra low prior attainers reaching 5ACEM if half the gap closed", extra_low,
-         "Computed as worded (low prior attainers only). The report's 60,000 / 19% fits an all-pupil reading "
-         "(see half_gap_extra_all_pupils_by_ks2)."),
+         "Computed as worded (low prior attainers only); see the second reading of the figure."),
         ("half_gap_extra_low_attainers_pct", total_low["extra_pct"].item(),
-         "... as % of low prior attainers reaching 5ACEM now", extra_low,
-         "Over current low-attainer achievers, who are few; the report's 19% is about 60,000 over all 5ACEM "
-         "achievers."),
-        ("london_disadvantaged_likelihood_ratio", london.set_index("area").loc["London / rest", "pct_5acem"],
-         "London disadvantaged 5ACEM rate / rest of England's", "Code-breakers by region, and London against the rest",
-         ""),
+         "... as % of low prior attainers reaching 5ACEM now", extra_low, "Over current low-attainer achievers."),
+        ("national_5acem_low_prior", total_low["current"].item() / total_low["pupils"].item() * 100,
+         "England: % of low prior attainers achieving 5ACEM", reading, ""),
         ("half_gap_extra_all_pupils_by_ks2", total_all["extra"].item(),
-         "Extra pupils (all prior attainment) reaching 5ACEM if half the gap closed",
-         "A second reading of the low-attainer figure",
-         f"Not a published figure: the all-pupil reading of the report's 60,000 "
-         f"(+{total_all['extra_pct'].item():.1f}% of all achievers)."),
+         "Extra pupils (all prior attainment) reaching 5ACEM if half the gap closed", reading,
+         "Not a published figure: the all-pupil reading of the report's 60,000."),
+        ("half_gap_extra_all_pupils_by_ks2_pct", total_all["extra_pct"].item(),
+         "... as % of all pupils reaching 5ACEM now", reading, "Not a published figure."),
     ]
-    note = year_note(year)
-    key = {"london_disadvantaged_likelihood_ratio": "london"}
-    return pd.DataFrame([
-        {"finding_id": fid, "key": key.get(fid, "england"), "year": comparison_year(year), "value": value,
-         "label": label, "section": section, "note": f"{note} {extra}".strip()}
-        for fid, value, label, section, extra in values
-    ])
+    note, key = year_note(year), {"london_disadvantaged_likelihood_ratio": "london"}
+    rows = [{"finding_id": fid, "key": key.get(fid, "england"), "year": comparison_year(year), "value": value,
+             "label": label, "section": section, "note": f"{note} {extra}".strip()}
+            for fid, value, label, section, extra in values]
+    rows += league_tables.findings(league, year=comparison_year(year), data_note=note)
+    rows += [{"finding_id": r.finding_id, "key": r.key, "year": r.year, "value": None, "label": r.label,
+              "section": "Claims no data here can test"}
+             for r in published.claims_needing(DOCUMENTS, ("survey", "public-file")).itertuples()]
+    return pd.DataFrame(rows)

@@ -70,6 +70,8 @@ def comparison_group(comparator: object, la: str, las: pd.DataFrame, neighbours:
     if choice == "core_cities":
         codes = list((core_cities if core_cities is not None else reference.core_cities())["la_code"])
         key, label = "core_cities", "Core cities"
+        if la not in codes:  # an LA compared with the core cities is shown among them, marked as chosen
+            codes, label = [la, *codes], f"Core cities and {by_code.loc[la, 'la_name']}"
     elif choice == "region":
         codes = list(las.loc[las["region_group"] == region, "la_code"])
         key, label = f"region:{region}", str(region)
@@ -137,10 +139,11 @@ def official_area_value(measure_rows: pd.DataFrame, area: str, year: int, pupil_
 
 
 def group_average_table(values: pd.DataFrame, weights: pd.DataFrame, group: pd.DataFrame,
-                        measure_rows: pd.DataFrame, year: int) -> pd.DataFrame:
+                        measure_rows: pd.DataFrame, year: int, check_weights: pd.DataFrame | None = None
+                        ) -> pd.DataFrame:
     """Reference rows for the disadvantaged P8: England, DfE's own group row (a region's), the pupil-weighted
-    estimate and the unweighted mean, each with how it was obtained (``kind``: england, official, estimate,
-    unweighted).
+    estimate, the same with ``check_weights`` (another estimate of the weights, shown as a check) and the
+    unweighted mean, each with how it was obtained (``kind``: england, official, estimate, check, unweighted).
 
     >>> v = pd.DataFrame({"la_code": ["A", "B"], "la_name": ["A", "B"], "disadvantaged": [-0.2, -0.6]})
     >>> w = pd.DataFrame({"la_code": ["A", "B"], "weight": [300.0, 100.0]})
@@ -162,6 +165,12 @@ def group_average_table(values: pd.DataFrame, weights: pd.DataFrame, group: pd.D
     rows.append(("estimate", f"{group_label} average, pupil-weighted (estimate)", avg["weighted"],
                  f"estimate: weights = KS4 pupils x disadvantaged share, {int(avg['las_weighted'])} of "
                  f"{int(avg['las'])} LAs{missing}"))
+    if check_weights is not None:
+        chk = weighted_average(values.merge(check_weights[["la_code", "weight"]], on="la_code", how="left"),
+                               value="disadvantaged").iloc[0]
+        rows.append(("check", f"{group_label} average, pupil-weighted (check: school-file pupil counts)",
+                     chk["weighted"], f"check: the same with KS4 pupils summed from school files, "
+                     f"{int(chk['las_weighted'])} of {int(chk['las'])} LAs"))
     rows.append(("unweighted", f"{group_label} average, unweighted mean", avg["unweighted"],
                  f"simple mean of {int(avg['las'])} LA figures: off the estimate by {avg['difference']:+.3f}"
                  if pd.notna(avg["difference"]) else "no LA figures"))
@@ -238,7 +247,9 @@ def reference_lines(averages: pd.DataFrame) -> dict[str, float]:
 def findings(ranked: pd.DataFrame, gaps: pd.DataFrame, values: pd.DataFrame, averages: pd.DataFrame,
              group: pd.DataFrame, *, la: str, year: int, weights_note: str = "") -> pd.DataFrame:
     """The headline figures of notebook 02 as a findings-ready table (see ``FindingsLog.record_all``): the
-    ranking and the LA's place, the group average, each LA's value, the LA's gap and the smallest gap."""
+    ranking and the LA's place, the group average, each other LA's value and the smallest gap. Each group's run
+    records its own group's claims (keys carry the group), so a core-cities run and a region run never record
+    the same one; the chosen LA's own figures are notebook 01's."""
     from ..data.published import published_value
 
     key, label = group_names(group)
@@ -252,14 +263,15 @@ def findings(ranked: pd.DataFrame, gaps: pd.DataFrame, values: pd.DataFrame, ave
         ranking.order_note(ranked, published_order, "disadvantaged"),
     ]).strip()
     group_avg, estimate = group_average(averages)
-    unweighted = averages.loc[averages["kind"] == "unweighted", "value"]
+    others = {k: averages.loc[averages["kind"] == k, "value"] for k in ("unweighted", "check")}
     if estimate is None:
         average_note = "No values this year."
     else:
+        check = f"; with school-file pupil counts {float(others['check'].iloc[0]):.4f}" if len(others["check"]) else ""
         average_note = (("DfE's own region row. " if (averages["kind"] == "official").any() else
-                         "Estimate from estimated pupil weights. ")
-                        + f"Pupil-weighted estimate {estimate:.3f}; unweighted mean {float(unweighted.iloc[0]):.3f}. "
-                        + weights_note).strip()
+                         "Pupil-weighted with DfE's LA pupil counts (TPUP) x Ever-6 FSM share (assumption A1). ")
+                        + f"Pupil-weighted estimate {estimate:.4f}{check}; unweighted mean "
+                        + f"{float(others['unweighted'].iloc[0]):.4f}. " + weights_note).strip()
     rows = [
         {"finding_id": "rank_disadvantaged_p8", "key": key, "section": rank_section, "note": order_note,
          "value": list(ranked.loc[ranked["rank"].notna(), "la_name"]),
@@ -269,17 +281,12 @@ def findings(ranked: pd.DataFrame, gaps: pd.DataFrame, values: pd.DataFrame, ave
         {"finding_id": "group_average_disadvantaged_p8", "key": key, "value": group_avg, "note": average_note,
          "label": f"{label}: average disadvantaged Progress 8 (pupil-weighted)",
          "section": "The group average, the way DfE computes it"},
-        {"finding_id": "p8_disadvantaged_national", "key": "england:table2",
-         "value": averages.loc[averages["kind"] == "england", "value"].iloc[0],
-         "label": "England: Progress 8, disadvantaged pupils", "section": "The group average, the way DfE computes it"},
     ]
+    # The chosen LA's own value, England's and the LA's gap are notebook 01's findings: recorded once, there.
     rows += [{"finding_id": "disadvantaged_p8_la", "key": code, "value": value, "section": rank_section,
               "label": f"{la_name}: Progress 8, disadvantaged pupils"}
-             for code, la_name, value in ranked[["la_code", "la_name", "disadvantaged"]].itertuples(index=False)]
-    gap = values.loc[values["la_code"] == str(la), "gap"]
-    rows.append({"finding_id": "gap_la", "key": la, "value": float(gap.iloc[0]) if len(gap) else None,
-                 "label": f"{name}: disadvantage gap in Progress 8 (non-disadvantaged minus disadvantaged)",
-                 "section": gap_section})
+             for code, la_name, value in ranked[["la_code", "la_name", "disadvantaged"]].itertuples(index=False)
+             if code != str(la)]
     has_gap = gaps["rank"].notna().any()
     rows.append({"finding_id": "smallest_gap_la", "key": key, "section": gap_section,
                  "value": gaps.loc[gaps["rank"] == 1, "la_name"].iloc[0] if has_gap else None,

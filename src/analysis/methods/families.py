@@ -49,6 +49,9 @@ FACTOR_LABELS = {
 }
 
 SUBJECTS = {"read": "Reading", "writ": "Writing", "mat": "Maths"}
+#: Subjects with a % meeting the expected standard in the KS2 file held: its "Writing" % columns are the grammar,
+#: punctuation and spelling test (gps_*), and writing teacher assessment is not in it (england_ks2final.csv has it).
+ATTAINMENT_SUBJECTS = ("read", "mat")
 
 
 # ------------------------------------------------------------------------------------------ the school table
@@ -84,14 +87,17 @@ def intake_measures(schools: pd.DataFrame, *, mainstream_only: bool = True) -> p
     """The joined school table (``data.read_primary_schools``) with the measures the families use.
 
     Adds prior attainment (:func:`prior_attainment`) and the tracking measure (how far combined RWM falls
-    below the weakest subject: 0 = pupils who meet the standard in the weakest subject meet it in all three).
-    Special schools are left out by default: their intakes are not comparable with mainstream ones.
+    below the weaker of reading and maths: the lowest of the three subjects needs writing teacher assessment,
+    which the file held does not have). Special schools (``is_special``, or the spine's type) are left out by
+    default (listed by ``data.primary_las.read_primary_exclusions``): their intakes are not comparable.
     """
     table = schools.merge(prior_attainment(schools), on="urn", how="left", validate="one_to_one")
     if mainstream_only:
-        table = table[table["minor_group"].fillna("") != "Special School"]
+        special = table["is_special"].astype(bool) if "is_special" in table else \
+            table["minor_group"].fillna("").eq("Special School")
+        table = table[~special]
     table = table.copy()
-    table["rwm_lowest_subject_pct"] = table[["read_meet_pct", "writ_meet_pct", "mat_meet_pct"]].min(axis=1)
+    table["rwm_lowest_subject_pct"] = table[[f"{s}_meet_pct" for s in ATTAINMENT_SUBJECTS]].min(axis=1)
     table["tracking_gap_pct"] = table["rwm_lowest_subject_pct"] - table["rwm_meet_pct"]
     return table.sort_values("urn", kind="stable").reset_index(drop=True)
 
@@ -101,17 +107,17 @@ def national_means(ks2: pd.DataFrame) -> pd.DataFrame:
 
     Progress is 0 by construction (it is measured against the national average).
 
-    >>> ks2 = pd.DataFrame({"ks2_pupils": [10.0, 30.0], "read_meet_pct": [50.0, 70.0], "writ_meet_pct": [1, 1],
+    >>> ks2 = pd.DataFrame({"ks2_pupils": [10.0, 30.0], "read_meet_pct": [50.0, 70.0], "gps_meet_pct": [1, 1],
     ...     "mat_meet_pct": [1, 1], "rwm_meet_pct": [40.0, 60.0]})
     >>> national_means(ks2).set_index("measure").loc[["read_meet_pct", "read_progress"], "value"].tolist()
     [65.0, 0.0]
     """
     rows = []
-    for col in ("read_meet_pct", "writ_meet_pct", "mat_meet_pct", "rwm_meet_pct"):
+    for col in ("read_meet_pct", "gps_meet_pct", "mat_meet_pct", "rwm_meet_pct"):
         rows.append((col, stats.weighted_mean(ks2[col], ks2["ks2_pupils"])))
     rows += [(f"{s}_progress", 0.0) for s in SUBJECTS]
     table = pd.DataFrame(rows, columns=["measure", "value"])
-    lowest = ks2[["read_meet_pct", "writ_meet_pct", "mat_meet_pct"]].min(axis=1)
+    lowest = ks2[[f"{s}_meet_pct" for s in ATTAINMENT_SUBJECTS]].min(axis=1)
     gap = stats.weighted_mean(lowest - ks2["rwm_meet_pct"], ks2["ks2_pupils"])
     return pd.concat([table, pd.DataFrame({"measure": ["tracking_gap_pct"], "value": [gap]})], ignore_index=True)
 
@@ -296,20 +302,42 @@ def england_families(schools: pd.DataFrame, *, n_families: int = 22, weights: di
     return build_families(schools, n_families=n_families, weights=weights, k=k, by=by)
 
 
-def findings(families: pd.DataFrame, sizes: pd.DataFrame, *, la: str, la_name: str) -> pd.DataFrame:
+def findings(families: pd.DataFrame, sizes: pd.DataFrame, eal_families: pd.DataFrame,
+             mobility_families: pd.DataFrame, *, la: str, la_name: str) -> pd.DataFrame:
     """The headline figures of notebook 06 as a findings-ready table (see ``FindingsLog.record_all``).
 
+    The number of families and the weights are parameters (published *inputs*), never findings: a family
+    count equal to ``n_families`` is true by construction. What BEP describes but the public files cannot
+    give (the weighted grouping itself, mobility, ethnicity, writing teacher assessment, attainment by pupil
+    group) is recorded with no value; the published table names what each needs.
+
     >>> fam = pd.DataFrame({"urn": ["a", "b", "c"], "family": [1, 1, 2]})
-    >>> findings(fam, family_sizes(fam.assign(composite=0.0, prior_attainment=0.0, fsm_ever6_pct=0.0,
-    ...     eal_pct=0.0)), la="330", la_name="B")["value"].tolist()
-    [3, 2, 1, 2]
+    >>> sizes = family_sizes(fam.assign(composite=0.0, prior_attainment=0.0, fsm_ever6_pct=0.0, eal_pct=0.0))
+    >>> eal = pd.DataFrame({"family": [1, 2, 2]})
+    >>> findings(fam, sizes, eal, eal.iloc[0:0], la="330", la_name="B")["value"].tolist()[:4]  # 3 schools; sizes 2, 1
+    [3, 1, 2, 2]
     """
     section = "Build the families"
     values = [
-        ("n_schools", int(families["family"].notna().sum()), "primary schools with KS2 results grouped into families"),
-        ("n_families", int(families["family"].nunique()), "number of families"),
-        ("family_size_min", int(sizes["schools"].min()), "schools in the smallest family"),
-        ("family_size_max", int(sizes["schools"].max()), "schools in the largest family"),
+        ("n_schools", la, int(families["family"].notna().sum()), "primary schools with KS2 results grouped into families",
+         section),
+        ("family_size_min", la, int(sizes["schools"].min()), "schools in the smallest family", section),
+        ("family_size_max", la, int(sizes["schools"].max()), "schools in the largest family", section),
+        ("contextual_families", f"{la}:eal", int(eal_families["family"].nunique()) if len(eal_families) else None,
+         "EAL families built (census EAL share)", "Contextual families: EAL and mobility"),
+        ("contextual_families", f"{la}:mobility",
+         int(mobility_families["family"].nunique()) if len(mobility_families) else None,
+         "mobility families (needs a mobility measure per school)", "Contextual families: EAL and mobility"),
+        ("families_grouping", la, None, "families with BEP's weights on all four factors", section),
+        ("family_characteristic", f"{la}:ethnicity", None, "ethnicity breakdown on the characteristics sheets",
+         "Characteristics sheets"),
+        ("family_characteristic", f"{la}:mobility",
+         float(families["mobility"].mean()) if "mobility" in families and families["mobility"].notna().any() else None,
+         "mobility on the characteristics sheets (mean, from a user's file)", "Characteristics sheets"),
+        ("family_attainment_groups", la, None, "combined attainment of contextual pupil groups", "Attainment sheets"),
+        ("family_performance_map", f"{la}:writing", None, "writing performance map (writing attainment against progress)",
+         "Performance maps"),
+        ("family_tracking_map", la, None, "tracking map on the lowest of reading, writing and maths", "Tracking maps"),
     ]
-    return pd.DataFrame([{"finding_id": fid, "key": la, "value": value, "label": f"{la_name}: {label}",
-                          "section": section} for fid, value, label in values])
+    return pd.DataFrame([{"finding_id": fid, "key": key, "value": value, "label": f"{la_name}: {label}",
+                          "section": sec} for fid, key, value, label, sec in values], dtype=object)

@@ -18,7 +18,8 @@ CHARACTERISTICS = {
 
 ATTAINMENT = {
     "ks2_pupils": "KS2 pupils", "read_meet_pct": "Reading: expected %", "read_progress": "Reading progress",
-    "writ_meet_pct": "Writing: expected %", "writ_progress": "Writing progress",
+    "gps_meet_pct": "Grammar, punctuation and spelling test: expected %",
+    "writ_progress": "Writing progress (writing teacher assessment itself is not in the file held)",
     "mat_meet_pct": "Maths: expected %", "mat_progress": "Maths progress",
     "rwm_meet_pct": "RWM combined: expected %", "rwm_exceed_pct": "RWM combined: higher %",
 }

@@ -1,11 +1,13 @@
-"""Estimated pupil weights for DfE-style (pupil-weighted) averages over local authorities.
+"""Pupil weights for DfE-style (pupil-weighted) averages over local authorities.
 
 LAIT gives every LA's Progress 8 by disadvantage but no pupil counts, so a group average over LAs needs
-estimated weights: each LA's KS4 pupils in state-funded schools (school-level KS4 files, joined to their LA
-through the school spine on URN) times the LA's share of secondary pupils who are disadvantaged (LAIT
-``Ever6_FSM_Sec``, January census). Ever-6 FSM is the main part of DfE's "disadvantaged" definition (the rest,
-looked-after and adopted children, is about 1-2% of pupils), and the secondary-school share stands in for the
-Year 11 share. Only the weights are estimated; the LA values are DfE's own.
+weights: each LA's KS4 pupils times the LA's share of secondary pupils who are disadvantaged (LAIT
+``Ever6_FSM_Sec``, January census). The KS4 pupils are DfE's own count, ``TPUP`` on the LA rows of the
+provisional KS4 file (:func:`pupils_from_la_rows`); the older estimate, summing the school-level files' pupils
+by the LA the school spine gives each URN (:func:`schools_with_la`, :func:`ks4_pupils_by_la`), is kept as a
+check. Ever-6 FSM is the main part of DfE's "disadvantaged" definition (the rest, looked-after and adopted
+children, is about 1-2% of pupils), and the secondary-school share stands in for the Year 11 share, so the
+weights remain estimates; the LA values are DfE's own.
 """
 
 from __future__ import annotations
@@ -71,6 +73,19 @@ def ks4_pupils_by_la(schools: pd.DataFrame) -> pd.DataFrame:
         .sort_values(["year", "la_code"])
         .reset_index(drop=True)
     )
+
+
+def pupils_from_la_rows(la_rows: pd.DataFrame) -> pd.DataFrame:
+    """KS4 pupils per (year, LA) from DfE's LA rows (``data.ks4_provisional.read_ks4_provisional_la``: TPUP);
+    LAs without a reported count are left out.
+
+    >>> rows = pd.DataFrame({"year": 2017, "la_code": ["330", "201"], "ks4_pupils": [12193.0, np.nan],
+    ...     "ks4_pupils_status": ["reported", "missing"]})
+    >>> pupils_from_la_rows(rows).values.tolist()
+    [[2017, '330', 12193.0]]
+    """
+    kept = la_rows[(la_rows["ks4_pupils_status"] == "reported") & la_rows["ks4_pupils"].notna()]
+    return kept[["year", "la_code", "ks4_pupils"]].sort_values(["year", "la_code"]).reset_index(drop=True)
 
 
 def disadvantaged_weights(pupils: pd.DataFrame, shares: pd.DataFrame, year: int) -> pd.DataFrame:

@@ -28,13 +28,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
+from ..data import ks4_national, published
 from ..data.pupils import validate_pupils
-from ..errors import ParameterError
+from ..errors import ParameterError, SourceError
 
 #: FSM in at least this share of a pupil's years = "persistently disadvantaged" (ASL/EPI: 80% of secondary years).
 PERSISTENT_THRESHOLD = 0.8
@@ -73,13 +75,25 @@ def rank_gap_to_sd(group_rank: float | np.ndarray, comparison_rank: float | np.n
     return math.sqrt(2) * (probit(comparison_rank) - probit(group_rank))
 
 
-#: Inputs of the calibrated preset, each with its source (national figures, English and maths GCSE, 2015/16).
-EPI_2016_CALIBRATION = {
-    "published_months": 19.3,  # EPI, "Closing the gap?" (Aug 2017): disadvantaged pupils 19.3 months behind at GCSE, 2016
-    "gap_index": 3.78,  # DfE KS4 disadvantage gap index 2015/16 (KS4 performance statistics; SFR 40/2014 method)
-    "disadvantaged_pupils": 143088,  # DfE 2017 KS4 full-schema file, national state-funded row, 2016 P8PUP_FSM6CLA1A_16
-    "all_pupils": 512053,  # same row, P8PUP_16
-}
+#: The year the calibrated preset is calibrated on (EPI's and DfE's figures are for GCSE 2015/16).
+CALIBRATION_YEAR = 2016
+
+
+def calibration_inputs() -> dict:
+    """Inputs of the calibrated preset, each from its source: EPI's published gap in months and DfE's gap index
+    (published inputs, ``data/reference/published/``, with their citations), and England's 2016 P8 pupils, all
+    and disadvantaged, read from DfE's national state-funded row of the full-schema KS4 files."""
+    row = ks4_national.national_row(CALIBRATION_YEAR)
+    if row is None:
+        raise SourceError(f"months: no full-schema KS4 file covers {CALIBRATION_YEAR}, so the national P8 pupil "
+                          "counts of the calibrated preset are not held; register one (role ks4_school_full)")
+    return {
+        "published_months": published.input_value("epi_gcse_gap_months"),
+        "gap_index": published.input_value("dfe_ks4_gap_index"),
+        "disadvantaged_pupils": float(row["p8_pupils_disadvantaged"]),
+        "all_pupils": float(row["p8_pupils_all"]),
+        "pupils_source": f"{row['source_id']}, national state-funded row, {CALIBRATION_YEAR} P8 pupils",
+    }
 
 
 def calibrate_months_per_sd(published_months: float, gap_index: float, disadvantaged_share: float) -> float:
@@ -101,16 +115,19 @@ def calibrate_months_per_sd(published_months: float, gap_index: float, disadvant
 
 
 def calibration_table(inputs: dict | None = None) -> pd.DataFrame:
-    """Every step of the calibrated preset, with its value (shown in the notebook)."""
-    c = dict(inputs or EPI_2016_CALIBRATION)
+    """Every step of the calibrated preset, with its value and where each input comes from."""
+    c = dict(inputs or calibration_inputs())
     p = c["disadvantaged_pupils"] / c["all_pupils"]
     diff = c["gap_index"] / 20
     r_dis, r_other = 0.5 - (1 - p) * diff, 0.5 + p * diff
     gap_sd = float(rank_gap_to_sd(r_dis, r_other))
+    cite = {"published_months": published.input_citation("epi_gcse_gap_months"),
+            "gap_index": published.input_citation("dfe_ks4_gap_index"), "p": c.get("pupils_source", "given")}
     steps = [
-        ("published gap (months)", "EPI 2017, GCSE English and maths, 2016", c["published_months"]),
-        ("DfE KS4 disadvantage gap index", "index = 20 * (r_other - r_dis)", c["gap_index"]),
-        ("disadvantaged share p", "P8 pupils disadvantaged / all, England 2016", p),
+        ("published gap (months)", f"EPI, GCSE English and maths, 2016 ({cite['published_months']})",
+         c["published_months"]),
+        ("DfE KS4 disadvantage gap index", f"index = 20 * (r_other - r_dis) ({cite['gap_index']})", c["gap_index"]),
+        ("disadvantaged share p", f"P8 pupils disadvantaged / all, England 2016 ({cite['p']})", p),
         ("mean rank, disadvantaged", "r_dis = 0.5 - (1 - p) * index / 20", r_dis),
         ("mean rank, other pupils", "r_other = 0.5 + p * index / 20", r_other),
         ("gap in SD", "sqrt(2) * (Phi^-1(r_other) - Phi^-1(r_dis))", gap_sd),
@@ -126,27 +143,36 @@ class MonthsPerSD:
     basis: str
 
 
-PRESETS: dict[str, MonthsPerSD] = {
-    "generic_one_year_per_sd": MonthsPerSD(
-        "generic_one_year_per_sd",
-        12.0,
-        "Rule of thumb: one standard deviation = one school year (12 months), the convention behind the EEF "
-        "Toolkit's months-of-progress scale. Not estimated for 16-year-olds: annual growth at secondary age is "
-        "well under 1 SD (about 0.2-0.3 SD a year in US norming studies), so this preset UNDERSTATES months at KS4.",
-    ),
-    "epi_gcse_2016": MonthsPerSD(
-        "epi_gcse_2016",
-        calibrate_months_per_sd(
-            EPI_2016_CALIBRATION["published_months"],
-            EPI_2016_CALIBRATION["gap_index"],
-            EPI_2016_CALIBRATION["disadvantaged_pupils"] / EPI_2016_CALIBRATION["all_pupils"],
+GENERIC = MonthsPerSD(
+    "generic_one_year_per_sd",
+    12.0,
+    "Rule of thumb: one standard deviation = one school year (12 months), the convention behind the EEF "
+    "Toolkit's months-of-progress scale. Not estimated for 16-year-olds: annual growth at secondary age is "
+    "well under 1 SD (about 0.2-0.3 SD a year in US norming studies), so this preset UNDERSTATES months at KS4.",
+)
+
+
+@lru_cache(maxsize=1)
+def presets() -> dict[str, MonthsPerSD]:
+    """The named presets; the calibrated one is computed from its sources on first use (:func:`calibration_inputs`)."""
+    c = calibration_inputs()
+    return {
+        GENERIC.name: GENERIC,
+        "epi_gcse_2016": MonthsPerSD(
+            "epi_gcse_2016",
+            calibrate_months_per_sd(c["published_months"], c["gap_index"], c["disadvantaged_pupils"] / c["all_pupils"]),
+            f"Calibrated so that England's 2016 disadvantage gap at GCSE (DfE gap index {c['gap_index']}, converted "
+            f"to SD by the rank formula) equals EPI's published {c['published_months']} months: months_per_sd = "
+            f"{c['published_months']} / gap_sd (calibration_table()). Calibrated on English and maths attainment; "
+            "applied to other scores it assumes a month is the same share of an SD.",
         ),
-        "Calibrated so that England's 2016 disadvantage gap at GCSE (DfE gap index 3.78, converted to SD by the "
-        "rank formula) equals EPI's published 19.3 months: months_per_sd = 19.3 / gap_sd (calibration_table()). "
-        "Calibrated on English and maths attainment; applied to other scores it assumes a month is the same "
-        "share of an SD.",
-    ),
-}
+    }
+
+
+def __getattr__(name: str):
+    if name == "PRESETS":  # the old constant: computed on first use, since the calibration reads its sources
+        return presets()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def resolve_months_per_sd(months_per_sd: str | float) -> MonthsPerSD:
@@ -158,10 +184,13 @@ def resolve_months_per_sd(months_per_sd: str | float) -> MonthsPerSD:
     'user-supplied: 20.0 months per SD'
     """
     if isinstance(months_per_sd, str):
-        if months_per_sd not in PRESETS:
-            raise ParameterError(f"months_per_sd: {months_per_sd!r} is not a preset; valid: {sorted(PRESETS)} "
+        if months_per_sd == GENERIC.name:
+            return GENERIC
+        names = sorted([GENERIC.name, "epi_gcse_2016"])
+        if months_per_sd not in names:
+            raise ParameterError(f"months_per_sd: {months_per_sd!r} is not a preset; valid: {names} "
                                  "or a positive number")
-        return PRESETS[months_per_sd]
+        return presets()[months_per_sd]
     value = float(months_per_sd)
     if not value > 0 or math.isinf(value):
         raise ParameterError(f"months_per_sd: expected a positive number of months per SD, got {months_per_sd!r}")
@@ -170,7 +199,7 @@ def resolve_months_per_sd(months_per_sd: str | float) -> MonthsPerSD:
 
 def presets_table() -> pd.DataFrame:
     """The named presets with their basis."""
-    return pd.DataFrame([vars(p) for p in PRESETS.values()])
+    return pd.DataFrame([vars(p) for p in presets().values()])
 
 
 def percentile_ranks(scores: np.ndarray, years: np.ndarray) -> np.ndarray:

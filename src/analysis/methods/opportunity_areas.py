@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..common import nearest_year
-from ..data import reference
+from ..data import published, reference
 from ..errors import ParameterError
 from . import months as months_lib
 from . import stats
@@ -216,6 +216,7 @@ def years_with_ks4(p8: pd.DataFrame) -> list[int]:
     return sorted(int(y) for y in eng["year"].dropna().unique())
 
 
+ASL_DOCUMENT = "asl_oa_2016"
 ASL_FINDINGS = {
     "asl_persistent_gap_months": "Persistently disadvantaged pupils in the areas behind national non-disadvantaged, months",
     "asl_non_disadvantaged_gap_months": "Non-disadvantaged pupils in the areas behind those elsewhere, months",
@@ -258,12 +259,14 @@ def findings(headline_table: pd.DataFrame, trend: pd.DataFrame, la_table: pd.Dat
     public = (f"Public analogue for {year}: mean disadvantaged gap of the areas "
               f"{headline_table['gap_months'].mean():.1f} months, non-disadvantaged {nd:.1f} months (P8, not NPD "
               "ranks)." if has_ks4 else f"No KS4 data for {year}.")
-    for finding_id, label in ASL_FINDINGS.items():
-        rows.append({"finding_id": finding_id, "key": "opportunity_areas", "year": 2015, "unit": "months",
-                     "value": None, "label": label,
-                     "section": "The pupil-level method (what ASL/EPI did), on a synthetic cohort",
-                     "note": "Needs pupil-level NPD ranks, FSM history (persistent disadvantage) and 2010-2015 data: "
-                             "none is public. " + public})
+    # Every ASL claim needs data that are not public (the published table says which): no value, the public
+    # analogue beside the progress figures.
+    for r in published.claims_needing([ASL_DOCUMENT], ("non-public",)).itertuples():
+        months = r.finding_id in ASL_FINDINGS
+        rows.append({"finding_id": r.finding_id, "key": r.key, "year": r.year, "unit": "months" if months else "",
+                     "value": None, "label": ASL_FINDINGS.get(r.finding_id, r.label),
+                     "section": "The pupil-level method (what ASL/EPI did), on a synthetic cohort" if months
+                     else "Record the findings", "note": public if months else ""})
     return pd.DataFrame(rows)
 
 

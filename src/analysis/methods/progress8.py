@@ -7,6 +7,7 @@ two decimal places.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..data import reference
@@ -121,25 +122,92 @@ def england_gap(measure_rows: pd.DataFrame, year: int) -> float:
     return round(float(values.get("non_disadvantaged", float("nan")) - values.get("disadvantaged", float("nan"))), 2)
 
 
-def findings(comparison: pd.DataFrame, gaps: pd.DataFrame, *, la: str) -> pd.DataFrame:
-    """The headline figures of notebook 01 as a findings-ready table (see ``FindingsLog.record_all``).
+def attainment_vs_england(a8_rows: pd.DataFrame, full_schema: pd.DataFrame, la: str, year: int) -> pd.DataFrame:
+    """Attainment 8 of the LA (LAIT) and England per pupil group, England from DfE's performance tables.
+
+    England's figure is the national state-funded row (RECTYPE 7) of the full-schema school files of the year
+    (the same row in every LA's download), the figure the performance tables print; LAIT's England row, which
+    differs slightly for A8 (2017: 46.5 against 46.3), is shown beside it and used only when no such file is held.
+
+    >>> lait = pd.DataFrame({"la_code": ["330", "970"], "la_name": ["B", "England"], "year": 2017,
+    ...     "pupil_group": "all", "value": [46.1, 46.5], "status": "reported"})
+    >>> full = pd.DataFrame({"year": [2017], "is_state_funded_national": [True], "a8_all": [46.3]})
+    >>> attainment_vs_england(lait, full, "330", 2017)[["la_value", "england_value", "england_lait"]].values.tolist()
+    [[46.1, 46.3, 46.5]]
+    """
+    table = la_vs_england(a8_rows, la, year).rename(columns={"england_value": "england_lait"})
+    nat = full_schema[(full_schema["year"] == year) & full_schema["is_state_funded_national"].astype(bool)] \
+        if len(full_schema) else full_schema
+    from_file = [float(nat[f"a8_{g}"].iloc[0]) if len(nat) and f"a8_{g}" in nat else np.nan
+                 for g in table["pupil_group"]]
+    table["england_value"] = pd.Series(from_file, index=table.index).fillna(table["england_lait"])
+    table["england_source"] = np.where(pd.notna(from_file), "DfE performance tables, national state-funded row",
+                                       "LAIT England row (no performance-tables file for the year)")
+    table["difference"] = (table["la_value"] - table["england_value"]).round(1)
+    return table[["pupil_group", "label", "la_name", "la_value", "england_value", "england_source", "england_lait",
+                  "difference"]]
+
+
+def above_or_below(la_value: float, england_value: float) -> str | None:
+    """'above', 'below' or 'equal' (at DfE's two decimals): the LA against England; None without both values.
+
+    >>> above_or_below(0.0, -0.03), above_or_below(-0.05, -0.03), above_or_below(np.nan, 0.1)
+    ('above', 'below', None)
+    """
+    if pd.isna(la_value) or pd.isna(england_value):
+        return None
+    diff = round(float(la_value) - float(england_value), 2)
+    return "above" if diff > 0 else "below" if diff < 0 else "equal"
+
+
+def findings(comparison: pd.DataFrame, gaps: pd.DataFrame, previous: pd.DataFrame, attainment: pd.DataFrame, *,
+             la: str, year: int) -> pd.DataFrame:
+    """The headline figures of notebook 01 as a findings-ready table (see ``FindingsLog.record_all``): Progress 8
+    of the LA and England by group in ``year``; the disadvantaged figures (and England's non-disadvantaged one)
+    the year before, and whether the LA was above England then too; Attainment 8; the gap (a derived figure).
 
     >>> comp = pd.DataFrame({"pupil_group": ["all"], "la_name": ["B"], "la_value": [-0.01], "england_value": [-0.03]})
+    >>> prev = comp.assign(la_value=0.0)
     >>> gaps = pd.DataFrame({"area": ["B", "England"], "gap": [0.33, 0.51]})
-    >>> findings(comp, gaps, la="330")[["finding_id", "key", "value"]].values.tolist()
-    [['p8_all_la', '330', -0.01], ['p8_all_national', 'england', -0.03], ['gap_la', '330', 0.33]]
+    >>> a8 = pd.DataFrame({"pupil_group": ["all"], "la_value": [46.1], "england_value": [46.3], "england_source": ["f"]})
+    >>> findings(comp, gaps, prev, a8, la="330", year=2017)[["finding_id", "year", "value"]].values.tolist()[2:]
+    [['p8_all_la_vs_national', 2016, 'above'], ['a8_all_la', 2017, 46.1], ['a8_all_national', 2017, 46.3], ['gap_la', 2017, 0.33]]
     """
     section = "Compare the LA with England for each pupil group"
     rows = []
     name = comparison["la_name"].iloc[0] if len(comparison) else str(la)
     for r in comparison.itertuples(index=False):
         label = PUPIL_GROUP_LABELS[r.pupil_group].lower()
-        rows.append({"finding_id": f"p8_{r.pupil_group}_la", "key": la, "value": r.la_value,
+        rows.append({"finding_id": f"p8_{r.pupil_group}_la", "key": la, "value": r.la_value, "year": year,
                      "label": f"{name}: Progress 8, {label}", "section": section})
         rows.append({"finding_id": f"p8_{r.pupil_group}_national", "key": "england", "value": r.england_value,
-                     "label": f"England: Progress 8, {label}", "section": section})
+                     "year": year, "label": f"England: Progress 8, {label}", "section": section})
+    before = "The year before"
+    for r in previous.itertuples(index=False):
+        label = PUPIL_GROUP_LABELS[r.pupil_group].lower()
+        if r.pupil_group == "disadvantaged":
+            rows.append({"finding_id": "p8_disadvantaged_la", "key": la, "value": r.la_value, "year": year - 1,
+                         "label": f"{name}: Progress 8, {label}", "section": before})
+        if r.pupil_group in ("disadvantaged", "non_disadvantaged"):
+            rows.append({"finding_id": f"p8_{r.pupil_group}_national", "key": "england", "value": r.england_value,
+                         "year": year - 1, "label": f"England: Progress 8, {label}", "section": before})
+        if r.pupil_group == "all":
+            rows.append({"finding_id": "p8_all_la_vs_national", "key": la, "year": year - 1, "section": before,
+                         "value": above_or_below(r.la_value, r.england_value),
+                         "label": f"{name}: Progress 8 of all pupils above or below England's",
+                         "note": f"LAIT: {name} {r.la_value:.2f}, England {r.england_value:.2f}."
+                         if pd.notna(r.la_value) and pd.notna(r.england_value) else "No LAIT values that year."})
+    for r in attainment.itertuples(index=False):
+        if r.pupil_group not in ("all", "disadvantaged"):
+            continue
+        label = PUPIL_GROUP_LABELS[r.pupil_group].lower()
+        rows.append({"finding_id": f"a8_{r.pupil_group}_la", "key": la, "value": r.la_value, "year": year,
+                     "label": f"{name}: Attainment 8, {label}", "section": "Attainment 8", "note": "LAIT."})
+        rows.append({"finding_id": f"a8_{r.pupil_group}_national", "key": "england", "value": r.england_value,
+                     "year": year, "label": f"England: Attainment 8, {label}", "section": "Attainment 8",
+                     "note": f"{r.england_source}."})
     gap = gaps.loc[gaps["area"] == name, "gap"]
-    rows.append({"finding_id": "gap_la", "key": la, "value": float(gap.iloc[0]) if len(gap) else None,
+    rows.append({"finding_id": "gap_la", "key": la, "value": float(gap.iloc[0]) if len(gap) else None, "year": year,
                  "label": f"{name}: disadvantage gap in Progress 8 (non-disadvantaged minus disadvantaged)",
                  "section": "The disadvantage gap"})
     return pd.DataFrame(rows)

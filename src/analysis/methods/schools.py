@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data import reference
 from ..data.dfe import REPORTED
 from ..data.ks4_results import ADMISSION_POLICIES, GENDERS, GROUPS, NOT_IN_DATA, SECTORS
 from ..errors import ParameterError
@@ -22,28 +23,55 @@ from . import stats
 GROUP_LABELS = {"all": "All pupils", "disadvantaged": "Disadvantaged", "non_disadvantaged": "Non-disadvantaged"}
 
 
-def national_benchmarks(results: pd.DataFrame, year: int) -> pd.DataFrame:
-    """National state-funded P8 and A8 per (year, pupil group), from the file's own national row (RECTYPE 7).
+def national_benchmarks(results: pd.DataFrame, year: int, *, full_schema: pd.DataFrame | None = None,
+                        lait: pd.DataFrame | None = None) -> pd.DataFrame:
+    """National state-funded P8 and A8 per (year, pupil group) for ``year`` and the year before, with where each
+    comes from (``p8_source``, ``a8_source``), first found of:
 
-    Rows stay (value NaN, status ``not_in_data``) when the data hold no national row.
+    1. the national state-funded row (RECTYPE 7) of the file the LA's schools come from;
+    2. the same row in any full-schema file held for the year (``full_schema``: every LA's download carries the
+       same national row), so an LA without its own file still gets the performance tables' national figure;
+    3. LAIT's England row (``lait``: ``data.read_lait`` rows), DfE's national figure in the LA tables.
 
-    >>> res = pd.DataFrame({"year": [2017], "is_state_funded_national": [True], "p8_all": [-0.03],
-    ...     "p8_all_status": ["reported"], "a8_all": [46.3], "a8_all_status": ["reported"]})
-    >>> national_benchmarks(res, 2017).query("year == 2017 and pupil_group == 'all'")["p8"].item()
-    -0.03
+    Rows stay (value NaN, status ``not_in_data``) when none holds the figure.
+
+    >>> res = pd.DataFrame({"year": [2017], "is_state_funded_national": [False], "p8_all": [np.nan],
+    ...     "p8_all_status": ["missing"]})
+    >>> lait = pd.DataFrame({"la_code": ["970"], "year": [2017], "indicator": ["NonDAP_KS4_Prog8"], "value": [0.11],
+    ...     "status": ["reported"]})
+    >>> nat = national_benchmarks(res, 2017, lait=lait).query("year == 2017 and pupil_group == 'non_disadvantaged'")
+    >>> nat[["p8", "p8_source"]].values.tolist()
+    [[0.11, 'LAIT England row']]
     """
+    codes = reference.lait_indicators().set_index(["measure", "pupil_group"])["indicator"]
+    england = lait[lait["la_code"] == reference.ENGLAND_CODE] if lait is not None else None
+    candidates = [("the LA's file, national state-funded row", results)]
+    if full_schema is not None and len(full_schema):
+        candidates.append(("DfE performance tables, national state-funded row (a full-schema file held)", full_schema))
     rows = []
     for y in (year, year - 1):
-        nat = results[(results["year"] == y) & results["is_state_funded_national"]]
+        nats = [(label, frame[(frame["year"] == y) & frame["is_state_funded_national"].astype(bool)])
+                for label, frame in candidates]
         for g in GROUPS:
             row = {"year": y, "pupil_group": g}
             for m in ("p8", "a8"):
                 col = f"{m}_{g}"
-                have = len(nat) and col in nat
-                row[m] = float(nat[col].iloc[0]) if have else np.nan
-                row[f"{m}_status"] = str(nat[f"{col}_status"].iloc[0]) if have else NOT_IN_DATA
+                found = [(label, nat) for label, nat in nats if len(nat) and col in nat and pd.notna(nat[col].iloc[0])]
+                if found:
+                    label, nat = found[0]
+                    row.update({m: float(nat[col].iloc[0]), f"{m}_status": str(nat[f"{col}_status"].iloc[0]),
+                                f"{m}_source": label})
+                    continue
+                hit = england[(england["year"] == y) & (england["indicator"] == codes.get((m, g)))] \
+                    if england is not None else pd.DataFrame()
+                if len(hit) and pd.notna(hit["value"].iloc[0]):
+                    row.update({m: float(hit["value"].iloc[0]), f"{m}_status": str(hit["status"].iloc[0]),
+                                f"{m}_source": "LAIT England row"})
+                else:
+                    row.update({m: np.nan, f"{m}_status": NOT_IN_DATA, f"{m}_source": "none held"})
             rows.append(row)
-    return pd.DataFrame(rows)
+    cols = ["year", "pupil_group", "p8", "p8_status", "p8_source", "a8", "a8_status", "a8_source"]
+    return pd.DataFrame(rows)[cols]
 
 
 def _threshold(national: pd.DataFrame, year: int, group: str, measure: str) -> float:
@@ -271,32 +299,26 @@ def ranked(panel: pd.DataFrame, national: pd.DataFrame, *, year: int) -> tuple[p
     return rows, {k: v for k, v in lines.items() if pd.notna(v)}, GROUP_LABELS[group]
 
 
-def findings(beating: pd.DataFrame, strong: pd.DataFrame, national: pd.DataFrame, reconciliation: pd.DataFrame,
-             published: pd.DataFrame, availability: pd.DataFrame, *, la: str, la_name: str, year: int
-             ) -> pd.DataFrame:
+def findings(beating: pd.DataFrame, strong: pd.DataFrame, reconciliation: pd.DataFrame, published: pd.DataFrame,
+             availability: pd.DataFrame, *, la: str, la_name: str, year: int) -> pd.DataFrame:
     """The headline figures of notebook 03 as a findings-ready table (see ``FindingsLog.record_all``).
 
     Lists of schools are recorded alphabetically (as the source prints them). Without a full-schema file
-    (``availability``), the disadvantaged findings have no value and the note names the file that would give it.
+    (``availability``) the disadvantaged findings have no value; what would give them is the published
+    table's to say (``needs_note``). The national benchmarks are thresholds here: notebook 01 records them.
     """
     full = bool(availability["full_analysis"].any())
-    no_split = "" if full else (" ".join(availability["advice"].dropna().unique()) or "No full-schema KS4 file.")
     rows = [
-        {"finding_id": "schools_beating_benchmark", "key": la, "note": no_split,
+        {"finding_id": "schools_beating_benchmark", "key": la,
          "value": sorted(beating["school_name"]) if full else None,
          "label": f"{la_name}: schools whose disadvantaged P8 beat the national non-disadvantaged P8 in "
                   f"{year - 1} and {year}",
          "section": "Schools whose disadvantaged pupils beat the national non-disadvantaged P8 in both years"},
-        {"finding_id": "schools_strong_attainment_progress", "key": la, "note": no_split,
+        {"finding_id": "schools_strong_attainment_progress", "key": la,
          "value": sorted(strong["school_name"]) if full else None,
          "label": f"{la_name}: schools above national A8 and P8 for all and disadvantaged pupils",
          "section": "Schools strong on attainment and progress, for all and for disadvantaged pupils"},
     ]
-    for row in national[national["pupil_group"] == "non_disadvantaged"].itertuples():
-        rows.append({"finding_id": "benchmark_non_disadvantaged_p8", "key": "england", "year": row.year,
-                     "value": row.p8, "note": no_split,
-                     "label": f"England (state-funded): non-disadvantaged P8, {row.year}",
-                     "section": "National benchmarks from the file's national state-funded row"})
     recon = reconciliation.set_index("pupil_group")
     recon_all = recon.loc["all"] if "all" in recon.index else pd.Series(dtype=float)
     section = "Reconciliation: the LA's P8 rebuilt from its school rows"
@@ -311,6 +333,5 @@ def findings(beating: pd.DataFrame, strong: pd.DataFrame, national: pd.DataFrame
         rows.append({"finding_id": row.finding_id, "key": row.printed_name, "year": row.year,
                      "value": row.reproduced, "label": f"{row.printed_name} (URN {row.urn}): {measure}",
                      "section": "Published school figures next to ours",
-                     "note": (f"Reproduced from {row.source_id}." if row.basis == "reproduced"
-                              else f"Published only. {no_split}")})
+                     "note": f"Reproduced from {row.source_id}." if row.basis == "reproduced" else ""})
     return pd.DataFrame(rows)
