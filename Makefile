@@ -29,7 +29,7 @@ FIND_UV := for u in "$$(command -v uv)" $(BIN)/uv; do [ -x "$$u" ] && [ "$$("$$u
 GET_UV := uv=$$($(FIND_UV)); [ -n "$$uv" ] || { $(VENV_PIP) install --quiet uv==$(UV_VERSION) && uv=$$($(FIND_UV)); }
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock data reproduce test test-fast bench lab site clean clean-reports
+.PHONY: help venv lock data reproduce test test-fast bench lab site pdf clean clean-reports
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -83,6 +83,9 @@ lab: data ## JupyterLab on notebooks/ in the project's environment: the percent 
 
 site: $(STAMP) ## rebuild reports/index.html from the runs present
 	$(BIN)/compendium site
+
+pdf: $(STAMP) ## print every policy report to A4 PDF beside it (reports/<set>/policy/<name>.pdf; needs Chromium)
+	$(BIN)/compendium pdf
 
 clean-reports: ## delete generated reports
 	rm -rf reports/[0-9]* reports/index.html reports/.build-*

@@ -31,7 +31,7 @@ from analysis import data, findings
 from analysis.common import academic_year
 from analysis.data import reference
 from analysis.methods import progress8
-from analysis.present import charts
+from analysis.present import charts, tables
 
 log = findings.FindingsLog("01_la_vs_national_p8", year=year)
 
@@ -59,9 +59,10 @@ p8.query("year == @year and la_code in [@la, '970']")[["la_name", "pupil_group",
 
 # %%
 comparison = progress8.la_vs_england(p8, la, year)
-comparison
+tables.show(comparison, columns=["label", "la_value", "la_status", "england_value", "england_status", "difference"],
+            labels={"label": "Pupil group", "la_value": la_name})
 
-# %%
+# %% tags=["headline-chart"]
 charts.la_vs_england_bars(comparison, f"Progress 8, {academic_year(year)}: {la_name} and England");
 
 # %% [markdown]
@@ -71,7 +72,30 @@ charts.la_vs_england_bars(comparison, f"Progress 8, {academic_year(year)}: {la_n
 
 # %%
 gaps = progress8.disadvantage_gap(comparison)
-gaps
+tables.show(gaps)
+
+# %% [markdown]
+# ## The year before
+#
+# The same comparison a year earlier: the source says the LA's progress was "once again" above England's, and
+# its table 4 prints the year before's disadvantaged figures.
+
+# %%
+previous = progress8.la_vs_england(p8, la, year - 1)
+previous
+
+# %% [markdown]
+# ## Attainment 8
+#
+# The LA's Attainment 8 from LAIT. England's is DfE's national state-funded row of the performance tables
+# (RECTYPE 7 in the full-schema school files of the year: the same row in every LA's download), the figure
+# the performance tables print; LAIT's England row (`england_lait`) differs slightly for A8 and is used only
+# when no such file is held for the year.
+
+# %%
+a8 = progress8.select_measure(lait, "a8")
+attainment = progress8.attainment_vs_england(a8, data.read_full_schema_files(year), la, year)
+attainment
 
 # %% [markdown]
 # ## Every year in the data
@@ -81,7 +105,7 @@ gaps
 
 # %%
 series = progress8.time_series(p8, la)
-series.pivot_table(index="year", columns=["area", "pupil_group"], values="value", dropna=False)
+tables.show(series.pivot_table(index="year", columns=["area", "pupil_group"], values="value", dropna=False), kind="p8")
 
 # %%
 charts.trend_lines(
@@ -93,8 +117,10 @@ charts.trend_lines(
 # %% [markdown]
 # ## Record the findings
 #
-# Each headline figure next to its published value (BEP's table 1 for Birmingham 2017); other LAs and
-# years have no published figure, so they are recorded as `not-published`.
+# Each headline figure next to its published value (BEP's table 1, the year-before figures of its table 4 and
+# the LA and England rows of its table 5, for Birmingham 2017); other LAs and years have no published figure,
+# so they are recorded as `not-published`. The gap is computed from two printed figures, so it is marked
+# *derived* and not counted as an independent match.
 
 # %%
-log.record_all(progress8.findings(comparison, gaps, la=la))
+log.record_all(progress8.findings(comparison, gaps, previous, attainment, la=la, year=year))

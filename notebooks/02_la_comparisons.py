@@ -31,9 +31,9 @@ comparator: str = "core_cities"  # "core_cities", "region", "statistical_neighbo
 # %%
 from analysis import data, findings
 from analysis.common import academic_year
-from analysis.data import reference
+from analysis.data import ks4_provisional, reference
 from analysis.methods import comparisons, la_weights, progress8, ranking
-from analysis.present import charts
+from analysis.present import charts, tables
 
 log = findings.FindingsLog("02_la_comparisons", year=year)
 
@@ -65,28 +65,37 @@ p8.query("year == @year and la_code in [@la, '970']")[["la_name", "pupil_group",
 group = comparisons.comparison_group(comparator, la, las, neighbours=data.read_statistical_neighbours())
 group_key, group_label = comparisons.group_names(group)
 la_name = reference.la_name(la, las)
-group
+tables.show(group, columns=["la_code", "la_name", "region", "is_chosen"])
 
 # %% [markdown]
-# ## Estimate each LA's number of disadvantaged KS4 pupils (the weights)
+# ## Each LA's number of disadvantaged KS4 pupils (the weights)
 #
-# DfE averages over pupils, not over LAs, so a big LA counts for more. LAIT has no pupil counts, so we
-# estimate them: KS4 pupils in each state-funded school (school-level KS4 file, joined to its LA through the
-# school spine on URN; independent and non-maintained schools left out) times the LA's share of secondary
-# pupils eligible for free school meals in the last six years (LAIT `Ever6_FSM_Sec`, that January's
-# census). **These weights are estimates**; the LA values themselves are DfE's. We hold school files only for
-# some years: other years use the nearest year's pupil counts (shown in `pupils_year`).
+# DfE averages over pupils, not over LAs, so a big LA counts for more. LAIT has no pupil counts. DfE's own
+# count of each LA's KS4 pupils is `TPUP` on the LA rows of the provisional KS4 file; times the LA's share of
+# secondary pupils eligible for free school meals in the last six years (LAIT `Ever6_FSM_Sec`, that
+# January's census) it estimates the LA's disadvantaged KS4 pupils. **The weights are estimates** (the share
+# is of all secondary pupils, and Ever-6 FSM is most, not all, of "disadvantaged": assumption A1); the LA
+# values themselves are DfE's. Years without a provisional file use the nearest year's counts (`pupils_year`).
+
+# %%
+pupils = la_weights.pupils_from_la_rows(ks4_provisional.read_ks4_provisional_la())
+shares = lait.query("indicator == @la_weights.SHARE_INDICATOR")
+weights = la_weights.disadvantaged_weights(pupils, shares, year)
+weights_note = la_weights.weights_note(weights, year)
+tables.show(weights.merge(group[["la_code", "la_name"]], on="la_code"))
+
+# %% [markdown]
+# **A check on the pupil counts.** The same weights with each LA's KS4 pupils summed from the school-level
+# files instead (each school joined to its LA through the c.2019 school spine on URN; schools that closed
+# before the spine's snapshot have no LA and are left out, counted below: assumption A12).
 
 # %%
 school_rows = la_weights.schools_with_la(data.read_ks4_trimmed_all_years(), data.read_school_spine())
 la_weights.coverage(school_rows)
 
 # %%
-pupils = la_weights.ks4_pupils_by_la(school_rows)
-shares = lait.query("indicator == @la_weights.SHARE_INDICATOR")
-weights = la_weights.disadvantaged_weights(pupils, shares, year)
-weights_note = la_weights.weights_note(weights, year)
-weights.merge(group[["la_code", "la_name"]], on="la_code")
+check_weights = la_weights.disadvantaged_weights(la_weights.ks4_pupils_by_la(school_rows), shares, year)
+check_weights.merge(group[["la_code", "la_name"]], on="la_code")
 
 # %% [markdown]
 # ## Rank the group by disadvantaged Progress 8
@@ -98,20 +107,20 @@ weights.merge(group[["la_code", "la_name"]], on="la_code")
 # %%
 values = comparisons.group_values(p8, group, year)
 ranked = ranking.rank_las(values, "disadvantaged")
-ranked[["rank_label", "la_code", "la_name", "disadvantaged", "disadvantaged_status"]]
+tables.show(ranked, columns=["rank_label", "la_code", "la_name", "disadvantaged", "disadvantaged_status"])
 
 # %% [markdown]
 # ## The group average, the way DfE computes it
 #
 # England and (for a region) DfE's own region row are official, pupil-weighted figures. The pupil-weighted
-# group average is our estimate (above); the unweighted mean of the LA figures is shown to see how much the
-# weighting matters.
+# group average is our estimate (above), shown with the check weights too; the unweighted mean of the LA
+# figures is shown to see how much the weighting matters.
 
 # %%
-averages = comparisons.group_average_table(values, weights, group, p8, year)
-averages
+averages = comparisons.group_average_table(values, weights, group, p8, year, check_weights=check_weights)
+tables.show(averages)
 
-# %%
+# %% tags=["headline-chart"]
 charts.ranked_bars(
     ranked, "disadvantaged", "la_name", f"Disadvantaged pupils' Progress 8, {academic_year(year)}: {group_label}",
     highlight=la_name, rank="rank_label", reference_lines=comparisons.reference_lines(averages),
@@ -125,7 +134,7 @@ charts.ranked_bars(
 
 # %%
 gaps = ranking.rank_las(values, "gap", higher_is_better=False)
-gaps[["rank_label", "la_code", "la_name", "disadvantaged", "non_disadvantaged", "gap"]]
+tables.show(gaps, columns=["rank_label", "la_code", "la_name", "disadvantaged", "non_disadvantaged", "gap"])
 
 # %%
 charts.ranked_bars(
@@ -144,7 +153,7 @@ charts.ranked_bars(
 
 # %%
 series = comparisons.trend(p8, group, pupils, shares, la)
-series.pivot_table(index="year", columns="area", values="value", dropna=False, sort=False)
+tables.show(series.pivot_table(index="year", columns="area", values="value", dropna=False, sort=False), kind="p8")
 
 # %%
 charts.trend_lines(
@@ -155,8 +164,10 @@ charts.trend_lines(
 # %% [markdown]
 # ## Record the findings
 #
-# Each headline figure next to its published value (BEP's tables 2 and 3 for 2017 core cities and West
-# Midlands); other groups, LAs and years have no published figure and are recorded as `not-published`.
+# Each headline figure next to its published value (BEP's table 2 for the 2017 core cities, table 3 for the
+# West Midlands: the default reproduce runs this notebook once for each, and each run records only its own
+# group's claims); other groups, LAs and years have no published figure and are recorded as `not-published`.
+# The chosen LA's own Progress 8 and England's are recorded once, by notebook 01.
 
 # %%
 log.record_all(comparisons.findings(ranked, gaps, values, averages, group, la=la, year=year,

@@ -57,7 +57,7 @@ la_name = reference.la_name(la, las)
 
 # %%
 availability = data.data_availability(year, la)
-availability
+tables.show(availability)
 
 # %% [markdown]
 # ## Load every school record for the two years
@@ -66,19 +66,24 @@ availability
 # school type, admissions policy and gender from the DfE spine. Measures a file does not carry have status
 # `not_in_data`; DfE's own codes (SUPP, NE, NP, NA) are kept as statuses, never turned into numbers.
 
-# %%
+# %% tags=["review-only"]
 results = data.read_results(year, la)
 results.groupby(["year", "level", "source_id"]).size().rename("records").reset_index()
 
 # %% [markdown]
-# ## National benchmarks from the file's national state-funded row
+# ## National benchmarks: DfE's national state-funded figures
 #
-# The thresholds are the national state-funded figures (RECTYPE 7, "National (maintained schools)") in the
-# same file as the schools, for each year. Without a full-schema file there is no such row, so no threshold.
+# The thresholds are the national state-funded figures (RECTYPE 7, "National (maintained schools)") for each
+# year: from the file the LA's schools come from; else from the same national row of any full-schema file held
+# for the year (every LA's download carries it); else from LAIT's England row (`NonDAP_KS4_Prog8` and the
+# other LAIT indicators). `p8_source` and `a8_source` say which. They are thresholds here; notebook 01
+# records them against the published figures.
 
 # %%
-national = schools.national_benchmarks(results, year)
-national
+full_schema = data.read_full_schema_files(year)
+lait = data.read_lait(indicators=list(reference.lait_indicators()["indicator"]))
+national = schools.national_benchmarks(results, year, full_schema=full_schema, lait=lait)
+tables.show(national)
 
 # %% [markdown]
 # ## Confidence intervals: DfE's method and its standard deviation
@@ -91,9 +96,9 @@ national
 # computed only where the file has P8 and n but no interval.
 
 # %%
-sd = stats.p8_sd(data.read_full_schema_files(year))
+sd = stats.p8_sd(full_schema)
 results = schools.add_confidence_intervals(results, sd)
-sd
+tables.show(sd)
 
 # %% [markdown]
 # ## The LA's schools that pass the filters
@@ -103,7 +108,7 @@ sd
 
 # %%
 selected = schools.select_schools(results, la=la, year=year, sector=sector, admissions=admissions, gender=gender)
-selected[["urn", "school_name", "sector", "admissions", "gender", "source_id"]]
+tables.show(selected, columns=["urn", "school_name", "sector", "admissions", "gender", "source_id"])
 
 # %% [markdown]
 # ## Link each school to its previous-year figures (URN changes)
@@ -114,7 +119,7 @@ selected[["urn", "school_name", "sector", "admissions", "gender", "source_id"]]
 
 # %%
 previous = schools.link_previous_year(selected, results, data.read_gias_links(), data.read_school_spine(), year=year)
-previous[previous["link"] != "same URN"]
+tables.show(previous[previous["link"] != "same URN"], empty="Every school has figures under its own URN.")
 
 # %% [markdown]
 # ## Each school's P8 and A8 by pupil group, both years
@@ -124,7 +129,7 @@ previous[previous["link"] != "same URN"]
 
 # %%
 panel = schools.school_panel(selected, results, previous, year=year)
-tables.show_panel(panel)
+tables.show(tables.show_panel(panel))
 
 # %% [markdown]
 # ## Schools whose disadvantaged pupils beat the national non-disadvantaged P8 in both years
@@ -134,9 +139,9 @@ tables.show_panel(panel)
 
 # %%
 beating = schools.beating_benchmark(panel, national, year=year, min_pupils=min_pupils)
-beating
+tables.show(beating, empty="No school meets the criterion with the data held.")
 
-# %%
+# %% tags=["headline-chart"]
 chart, lines, group_label = schools.ranked(panel, national, year=year)
 charts.ranked_bars(chart, "p8", "school_name", f"Progress 8 of {group_label.lower()}, {academic_year(year)}: {la_name} schools",
                    reference_lines=lines, value_label=f"Progress 8 ({group_label.lower()})");
@@ -149,7 +154,7 @@ charts.ranked_bars(chart, "p8", "school_name", f"Progress 8 of {group_label.lowe
 
 # %%
 strong = schools.attainment_and_progress(panel, national, year=year, min_pupils=min_pupils)
-strong
+tables.show(strong, empty="No school meets the criterion with the data held.")
 
 # %% [markdown]
 # ## Reconciliation: the LA's P8 rebuilt from its school rows
@@ -161,7 +166,7 @@ strong
 
 # %%
 reconciliation = schools.reconcile_la(results, la=la, year=year)
-reconciliation
+tables.show(reconciliation)
 
 # %% [markdown]
 # ## Published school figures next to ours
@@ -172,14 +177,15 @@ reconciliation
 
 # %%
 published = published_schools.published_school_figures(panel, results, la=la, year=year)
-published
+tables.show(published)
 
 # %% [markdown]
 # ## Record the findings
 #
 # Lists of schools are recorded alphabetically (as the source prints them); the tables above give URNs.
-# Without a full-schema file the disadvantaged findings are recorded as not reproducible.
+# Without a full-schema file for the LA the disadvantaged findings have no value: they are recorded as needing
+# a public file not held here, and each note names it (DfE's national `england_ks4revised.csv`).
 
 # %%
-log.record_all(schools.findings(beating, strong, national, reconciliation, published, availability, la=la,
+log.record_all(schools.findings(beating, strong, reconciliation, published, availability, la=la,
                                 la_name=la_name, year=year))

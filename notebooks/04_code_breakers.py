@@ -41,8 +41,8 @@ low_attainer_benchmark: str = "best"  # "best", "top20_weighted" or "p80_school"
 from analysis import data, findings
 from analysis.common import academic_year
 from analysis.data import coverage, reference
-from analysis.methods import beyond_prediction, codebreakers, half_gap
-from analysis.present import charts
+from analysis.methods import beyond_prediction, codebreakers, codebreakers_text, half_gap, league_tables, narrative
+from analysis.present import charts, tables
 
 year = reference.validate_year(year, coverage.ks4_5acem_years())
 log = findings.FindingsLog("04_code_breakers", year=year)
@@ -57,7 +57,7 @@ year_label = academic_year(year)
 
 # %%
 tidy = data.read_ks4_5acem(year=year)
-tidy.groupby(["level", "pct_5acem_disadvantaged_status"]).size().rename("rows").reset_index()
+tables.show(tidy.groupby(["level", "pct_5acem_disadvantaged_status"]).size().rename("rows").reset_index())
 
 # %% [markdown]
 # ## Which school rows are used, and why others are left out
@@ -65,13 +65,13 @@ tidy.groupby(["level", "pct_5acem_disadvantaged_status"]).size().rename("rows").
 # Each pupil group needs a cohort count above zero and a reported rate. Rows left out, by reason:
 # *repeated row* (the file repeats some schools verbatim: counting them twice would double their pupils);
 # *cohort blank* (no KS4 results in the file, e.g. a school too new to have a cohort); *zero cohort* (no pupils
-# in the group, so no rate exists); *rate blank* (DfE suppressed a small group). Suppressed groups are
-# tiny, so leaving them out moves national rates by far less than a tenth of a point.
+# in the group, so no rate exists); *rate blank* (DfE suppressed a small group). The pupils column shows how
+# few pupils the suppressed groups hold.
 
 # %%
 excluded = codebreakers.exclusions(tidy)
 schools = codebreakers.school_rows(tidy)
-excluded
+tables.show(excluded)
 
 # %% [markdown]
 # ## National 5ACEM rates by disadvantage
@@ -81,7 +81,7 @@ excluded
 # %%
 national = codebreakers.national_rates(schools)
 national_all = codebreakers.national_rate(national)
-national
+tables.show(national)
 
 # %% [markdown]
 # ## Code-breaker schools
@@ -95,9 +95,9 @@ national
 # %%
 flagged = codebreakers.code_breakers(schools, national_all, min_cohort=min_cohort)
 summary = codebreakers.code_breaker_summary(flagged)
-summary
+tables.show(summary)
 
-# %%
+# %% tags=["headline-chart"]
 charts.plot_rate_distribution(
     flagged, national_all,
     f"Disadvantaged pupils' 5ACEM by school, {year_label} (schools with {min_cohort}+ disadvantaged pupils)");
@@ -110,7 +110,7 @@ charts.plot_rate_distribution(
 
 # %%
 by_threshold = codebreakers.threshold_sensitivity(schools, national_all, thresholds)
-by_threshold
+tables.show(by_threshold)
 
 # %%
 charts.plot_threshold(by_threshold, f"Code-breaker schools by minimum disadvantaged cohort, {year_label}");
@@ -123,14 +123,14 @@ charts.plot_threshold(by_threshold, f"Code-breaker schools by minimum disadvanta
 
 # %%
 regions = codebreakers.by_region(flagged)
-regions
+tables.show(regions)
 
 # %%
 charts.plot_by_region(regions, f"Code-breaker schools by region, {year_label}");
 
 # %%
 london = codebreakers.london_vs_rest(schools)
-london
+tables.show(london)
 
 # %% [markdown]
 # ## Beyond prediction: disadvantaged results against the school's intake
@@ -146,7 +146,7 @@ model.summary()
 
 # %%
 predicted = beyond_prediction.beyond_prediction(model, far_above=far_above)
-predicted[predicted["far_above_prediction"]].head(25)
+tables.show(predicted[predicted["far_above_prediction"]])
 
 # %% [markdown]
 # ## Close half the gap: disadvantaged pupils
@@ -161,10 +161,10 @@ gap_disadvantaged = half_gap.half_gap(
     schools, group="disadvantaged", band_by="pct_disadvantaged", n_groups=n_groups, banding=banding,
     benchmark=disadvantaged_benchmark, benchmark_min_cohort=min_cohort)
 total_disadvantaged = half_gap.half_gap_total(gap_disadvantaged)
-gap_disadvantaged
+tables.show(gap_disadvantaged)
 
 # %%
-total_disadvantaged
+tables.show(total_disadvantaged)
 
 # %% [markdown]
 # ## Close half the gap: low attainers
@@ -178,25 +178,24 @@ gap_low = half_gap.half_gap(
     schools, group="low_prior", band_by="ks2_aps", n_groups=n_groups, banding=banding,
     benchmark=low_attainer_benchmark, benchmark_min_cohort=min_cohort)
 total_low = half_gap.half_gap_total(gap_low)
-gap_low
+tables.show(gap_low)
 
 # %%
-total_low
+tables.show(total_low)
 
 # %% [markdown]
 # ### A second reading of the low-attainer figure
 #
-# Only about one low prior attainer in sixteen reaches 5ACEM, so +19% of them would be a few hundred pupils,
-# not 60,000. But 60,000 / 19% is about 316,000, which is the number of pupils of *all* prior attainment who
-# reach 5ACEM. This suggests the report applied the half-gap rule to all pupils' rates (grouped by KS2 intake)
-# and expressed the gain against all achievers. The same simulation on all pupils:
+# Can the report's 60,000 (+19%) describe low prior attainers at all? Few of them reach 5ACEM (the rate is
+# recorded below, and "What this shows" works the comparison through), so the same simulation is also run on
+# all pupils, grouped by KS2 intake:
 
 # %%
 gap_all = half_gap.half_gap(
     schools, group="all", band_by="ks2_aps", n_groups=n_groups, banding=banding,
     benchmark=low_attainer_benchmark, benchmark_min_cohort=min_cohort)
 total_all = half_gap.half_gap_total(gap_all)
-total_all
+tables.show(total_all)
 
 # %%
 charts.plot_half_gap(
@@ -211,7 +210,7 @@ charts.plot_half_gap(
 # The report does not publish its grouping. Each table varies the number of bands, quantile against
 # fixed-width bands, and the benchmark (top 20% of schools pupil-weighted, the 80th-percentile school, the
 # best school). The **headline** row uses 10 quantile bands (deciles: narrow enough that schools are
-# "similar", with about 300 schools each so a benchmark never rests on a handful), the top-20% pupil-weighted
+# "similar", with enough schools each that a benchmark never rests on a handful), the top-20% pupil-weighted
 # benchmark for disadvantaged pupils (the report's "top 20 per cent of schools", counting their pupils, not
 # the 80th-percentile school whose rate ignores cohort size) and the best school for low attainers (the
 # report's "best performing school"). The headline was chosen before comparing with the published figures.
@@ -221,7 +220,7 @@ sensitivity_disadvantaged = half_gap.sensitivity(
     schools, group="disadvantaged", band_by="pct_disadvantaged", n_groups=[3, 5, 10, 20],
     bandings=["quantile", "fixed"], benchmarks=["top20_weighted", "p80_school"], benchmark_min_cohort=min_cohort,
     headline={"n_groups": n_groups, "banding": banding, "benchmark": disadvantaged_benchmark})
-sensitivity_disadvantaged
+tables.show(sensitivity_disadvantaged)
 
 # %%
 sensitivity_low = half_gap.sensitivity(
@@ -229,40 +228,54 @@ sensitivity_low = half_gap.sensitivity(
     bandings=["quantile", "fixed"], benchmarks=["best", "top20_weighted", "p80_school"],
     benchmark_min_cohort=min_cohort,
     headline={"n_groups": n_groups, "banding": banding, "benchmark": low_attainer_benchmark})
-sensitivity_low
+tables.show(sensitivity_low)
+
+# %% [markdown]
+# ## League tables: from attainment to progress (an analogue)
+#
+# The Commission re-scored 2012/13 results under the 2016 rules (Progress 8 and the new qualification lists)
+# and found 8% of schools "falling far down the league table rankings", a fifth of North East schools, the
+# biggest falls in the most disadvantaged schools. That needs pupil-level data. The public **analogue**: each
+# school's percentile rank on 5ACEM (the old headline) against its percentile rank on best-8 value added
+# (`B8VAMEA_PTQ`, the file's progress measure over eight subjects, nearest to Progress 8); the fall is the
+# first minus the second, in percentile points. "Falling far" is not defined by the report, so the threshold
+# is **calibrated** on its national 8%: that share holds here by construction and is no test; the North East
+# share and the pattern by disadvantage, at that threshold, are. Caveats: one year later than the report's data;
+# value added is not Progress 8 (other subjects, baseline and scale); the new qualification rules are not
+# modelled. Schools by fifth of their % disadvantaged pupils (1 = least, 5 = most):
+
+# %%
+moves = league_tables.league_moves(schools)
+league = league_tables.league_summary(moves, league_tables.far_fall_threshold(moves))
+league
+
+# %% [markdown]
+# How the shares move with the threshold (percentile points), and the correlation of the fall with the school's
+# share of disadvantaged pupils (negative: more disadvantaged schools rise under the progress ranking):
+
+# %%
+league_tables.threshold_sensitivity(moves, league_tables.SENSITIVITY_THRESHOLDS)
 
 # %% [markdown]
 # ## Record the findings
 #
 # Published figures are for 2012/13; with 2013/14 data they are compared under the report's year and each
-# note says the data are one year later.
+# note says the data are one year later. The teacher poll and two figures a union is quoted giving are claims
+# no data here can test: they are recorded with no value, and the note names what would test them.
 
 # %%
 log.record_all(codebreakers.findings(
-    national, summary, london, total_disadvantaged, total_low, total_all, year=year, min_cohort=min_cohort,
-    n_groups=n_groups, banding=banding, disadvantaged_benchmark=disadvantaged_benchmark))
+    national, summary, regions, london, total_disadvantaged, total_low, total_all, league, year=year,
+    min_cohort=min_cohort, n_groups=n_groups, banding=banding, disadvantaged_benchmark=disadvantaged_benchmark))
 
 # %% [markdown]
 # ## What this shows
 #
-# Read the numbers above with the year in mind: they are for 2013/14, the report's for 2012/13.
-#
-# - **Disadvantaged pupils still do far worse.** Fewer than two in five disadvantaged pupils reach five good
-#   GCSEs including English and maths, against nearly two in three other pupils: the report's picture holds a
-#   year later (other pupils' rate is a little below its "more than two thirds").
-# - **Code-breakers exist everywhere.** About one school in nine (with ten or more disadvantaged pupils) gets
-#   its disadvantaged pupils past the national average for all pupils. London has the highest share, but most
-#   such schools are outside London. How many depends on the minimum cohort: small cohorts make rates noisy,
-#   so the count falls steadily as the threshold rises, and so does the share outside London.
-# - **London's disadvantaged pupils are over 40% more likely** to reach the benchmark than those elsewhere.
-# - **Intake does not decide everything.** The school's KS2 scores and share of disadvantaged pupils explain
-#   only about a quarter of the variation in disadvantaged results between schools; dozens of schools are far
-#   above what their intake predicts.
-# - **Closing half the gap** with the top fifth of similar schools would add roughly 15,000 disadvantaged
-#   pupils reaching the benchmark each year (close to the report's 14,000, and about a quarter more than
-#   today); the estimate barely depends on the number or kind of bands, but an 80th-percentile benchmark
-#   gives about 10,000.
-# - **The low-attainer figure** cannot be reproduced as worded: half-closing the gap for low prior attainers
-#   adds under 20,000 of them, several times their current tiny number. Applied to all pupils grouped by KS2
-#   intake it adds about 79,000, a quarter more than today, which is the scale of the report's 60,000 and
-#   19%; the report's exact method is not public.
+# Every number below is read from the findings just recorded (`analysis.methods.codebreakers_text`), so it is
+# this run's own.
+
+# %%
+narrative.render(log.table(), codebreakers_text.LOW_ATTAINER_READING)
+
+# %%
+narrative.render(log.table(), codebreakers_text.SUMMARY)

@@ -38,7 +38,7 @@ from analysis import data, findings
 from analysis.data import coverage, reference
 from analysis.methods import months, progress8, stats
 from analysis.methods import opportunity_areas as oa
-from analysis.present import charts
+from analysis.present import charts, tables
 
 log = findings.FindingsLog("05_opportunity_areas", year=year)
 
@@ -46,7 +46,7 @@ log = findings.FindingsLog("05_opportunity_areas", year=year)
 # ## Load Progress 8 and check the year
 #
 # LAIT holds DfE's published LA and England Progress 8 by disadvantage. KS4 exams were cancelled in 2019/20
-# and 2020/21: those years are valid choices but have no Progress 8, so every figure below is empty (NaN)
+# and 2020/21: those years are valid choices but have no Progress 8, so every figure below is empty (a dash)
 # for them, never zero.
 
 # %%
@@ -72,7 +72,7 @@ oa.areas()[["area_id", "area_name", "geography", "la_code", "la_name", "district
 # %%
 full_schema = data.read_full_schema_files()
 sd_table = stats.p8_sd(full_schema)
-sd_table
+tables.show(sd_table)
 
 # %% [markdown]
 # The SD changed between 2016 and 2017 (new 9-1 grades in English and maths), so each year uses its own; a
@@ -80,7 +80,7 @@ sd_table
 
 # %%
 sd_years = oa.sd_by_year(sd_table, coverage.opportunity_area_years(), override=p8_sd)
-sd_years
+tables.show(sd_years)
 
 # %% [markdown]
 # ## From standard deviations to months
@@ -93,10 +93,10 @@ sd_years
 # ranks follow, and the rank formula turns them into SD (next section):
 
 # %%
-months.presets_table()
+tables.show(months.presets_table())
 
 # %%
-months.calibration_table()
+tables.show(months.calibration_table())
 
 # %%
 conversion = months.resolve_months_per_sd(months_per_sd)
@@ -120,7 +120,7 @@ conversion
 pupils = (data.read_pupils(pupil_file) if pupil_file
           else data.synthetic_pupils(synthetic_pupils_per_year, years=(2015,), seed=seed))
 pupil_gaps = months.rank_gaps(pupils, months_per_sd=conversion.months_per_sd)
-pupil_gaps
+tables.show(pupil_gaps)
 
 # %% [markdown]
 # Against the gaps built into the synthetic cohort (area `oa_1`; the formula assumes one common SD, so with a
@@ -130,7 +130,7 @@ pupil_gaps
 # %%
 elsewhere = months.rank_gaps(pupils, months_per_sd=conversion.months_per_sd, comparison="non_disadvantaged_elsewhere",
                              include_national=False)
-months.check_against_design(data.synthetic_true_gaps(), pupil_gaps, elsewhere, area="oa_1")
+tables.show(months.check_against_design(data.synthetic_true_gaps(), pupil_gaps, elsewhere, area="oa_1"))
 
 # %% [markdown]
 # ## Public analogue: each area's Progress 8 against England's non-disadvantaged pupils
@@ -144,7 +144,7 @@ months.check_against_design(data.synthetic_true_gaps(), pupil_gaps, elsewhere, a
 
 # %%
 la_table = oa.la_gaps(p8, sd_years, months_per_sd=conversion.months_per_sd)
-la_table.query("year == @year")
+tables.show(la_table.query("year == @year"), columns=["area_name", "figure", "disadvantaged", "england_non_disadvantaged", "gap_disadvantaged_p8", "sd_p8", "gap_disadvantaged_months", "gap_non_disadvantaged_months"])
 
 # %% [markdown]
 # ## Has the gap grown since 2016? Against England
@@ -155,9 +155,9 @@ la_table.query("year == @year")
 
 # %%
 trend = oa.trend_since(la_table)
-trend.pivot_table(index="year", columns="area_name", values="change", dropna=False, sort=False).round(1)
+tables.show(trend.pivot_table(index="year", columns="area_name", values="change", dropna=False, sort=False), kind="months")
 
-# %%
+# %% tags=["headline-chart"]
 charts.trend_lines(
     oa.trend_chart_table(trend),
     "Disadvantaged pupils' Progress 8 gap, in months, behind England's non-disadvantaged pupils",
@@ -178,7 +178,7 @@ trimmed = data.read_ks4_trimmed_all_years()
 full_schools = oa.school_rows(full_schema, year)
 mapping = oa.school_districts(trimmed["urn"].tolist() + full_schools["urn"].tolist(), data.read_gias_schools(),
                               data.read_gias_links())
-mapping.dropna(subset=["area_id"]).sort_values(["area_id", "urn"])
+tables.show(mapping.dropna(subset=["area_id"]).sort_values(["area_id", "urn"]))
 
 # %% [markdown]
 # **All-pupil P8 by district** (Norwich, Scarborough, West Somerset), from the trimmed national files (2016,
@@ -186,7 +186,7 @@ mapping.dropna(subset=["area_id"]).sort_values(["area_id", "urn"])
 
 # %%
 district_all = oa.district_p8(trimmed, mapping, group="all", weight="ks4_pupils")
-district_all
+tables.show(district_all)
 
 # %% [markdown]
 # **Scarborough's disadvantaged P8**, from North Yorkshire's full-schema file (2017 only: its 2016
@@ -195,7 +195,7 @@ district_all
 
 # %%
 district_dis = oa.district_p8(full_schools, mapping, group="disadvantaged")
-district_dis
+tables.show(district_dis)
 
 # %% [markdown]
 # ## The gap in months for the chosen year
@@ -205,13 +205,16 @@ district_dis
 
 # %%
 headline = oa.headline(la_table, district_dis, year)
-headline
+tables.show(headline)
 
 # %% [markdown]
 # ## Record the findings
 #
-# The ASL/EPI figures are pupil-level NPD results: recorded as `not-reproducible` (value None), with what the
-# public analogue shows beside them. Years without KS4 data record None.
+# The ASL/EPI progress figures are pupil-level NPD results: recorded as `not-reproducible` (no value), with
+# what the public analogue shows beside them. So are ASL's leadership claims (about 18% of schools rated good or
+# outstanding for leadership in 2010 rated requires improvement or inadequate by 2016, most often in these
+# areas): they need each school's Ofsted inspection history, which no public file here holds. Each note names
+# what is needed. Years without KS4 data record no value.
 
 # %%
 log.record_all(oa.findings(headline, trend, la_table, year=year, months_per_sd=conversion.months_per_sd,

@@ -22,7 +22,12 @@
 # progress in reading, writing and maths) and a tracking map.
 #
 # This notebook rebuilds the families from public DfE files for any LA and year, and adds a "schools like
-# yours" view: each school's nearest neighbours on the same weighted factors.
+# yours" view: each school's nearest neighbours on the same weighted factors. What the public files cannot
+# give is said where it matters and recorded as such: IDACI and pupil mobility per school (not public), pupils'
+# ethnicity per school and attainment by pupil group (public DfE files not held here), and **writing
+# attainment**: the KS2 file held has writing *progress*, but its "Writing" % and score columns are the grammar,
+# punctuation and spelling (GPS) test, and writing teacher assessment is not in it (DfE's KS2 school-level
+# performance tables download, `england_ks2final.csv`, has it: `PTWRITTA_EXP`, `PTWRITTA_HIGH`).
 
 # %% tags=["parameters"]
 year: int = 2016  # academic year END of the KS2 results (2016 is 2015/16)
@@ -35,9 +40,9 @@ user_factors_file: str = ""  # optional CSV: urn plus extra factor columns (idac
 
 # %%
 from analysis import data, findings
-from analysis.data import coverage, reference
+from analysis.data import coverage, primary_las, reference
 from analysis.methods import families, family_views
-from analysis.present import maps, prose
+from analysis.present import maps, prose, tables
 
 log = findings.FindingsLog("06_families_of_schools", year=year)
 
@@ -45,17 +50,18 @@ log = findings.FindingsLog("06_families_of_schools", year=year)
 # ## Load the schools and check the parameters
 #
 # One row per school with KS2 results (at least one published % meeting the expected standard) in the LA:
-# KS2 results from the national KS2 file, the school's LA from DfE's school spine (URN join), pupils,
-# gender, SEN, EAL and FSM ever-6 from the January school census, absence from the absence file. The
-# census and absence files are the registry's closest to the KS2 year (shown below). Special schools are
-# left out: their intakes are not comparable with mainstream schools'.
+# KS2 results from the national KS2 file; the school's LA from the January school census (its `LA` column),
+# else from DfE's c.2019 school spine (URN join; a school that closed or changed URN before the spine's
+# snapshot is not in it: assumption A12); pupils, gender, SEN, EAL and FSM ever-6 from the census, absence
+# from the absence file. The census and absence files are the registry's closest to the KS2 year (shown
+# below). Special schools are left out: their intakes are not comparable with mainstream schools'.
 #
 # **Prior attainment.** The KS2 file has no KS1 column. But a school's KS2 progress score is its pupils'
 # average score minus the national average score of pupils with the same KS1 results, so *average scaled
 # score minus progress score* is the school's average **expected** KS2 score given its pupils' KS1 results:
 # the prior-attainment measure DfE uses to find "similar schools". We take it for reading and maths and
-# average the two. Writing is teacher-assessed (no scaled score; the file's "Writing Score" column cannot be
-# one), so writing has no expected score on the same scale and is left out. Published scores are whole
+# average the two. Writing is teacher-assessed (no scaled score; the file's "Writing Score" is the GPS test's),
+# so writing has no expected score on the same scale and is left out. Published scores are whole
 # numbers and progress has one decimal, so the measure is good to about half a point.
 
 # %%
@@ -67,7 +73,16 @@ schools = families.intake_measures(data.read_primary_schools(year, la=la, user_f
 data.context_years(year)
 
 # %%
-schools[["urn", "school_name", "prior_attainment", "read_expected", "mat_expected", "fsm_ever6_pct", "eal_pct"]].head()
+tables.show(schools, columns=["urn", "school_name", "prior_attainment", "read_expected", "mat_expected", "fsm_ever6_pct", "eal_pct"])
+
+# %% [markdown]
+# ## Schools left out, and why
+#
+# Every school of the LA (by the census, or by the spine) that the families leave out, with its reason: no KS2
+# results published, a special school, or placed in another LA by the census.
+
+# %%
+tables.show(primary_las.read_primary_exclusions(year, la=la))
 
 # %% [markdown]
 # ## Which factors the data has, and the weights used
@@ -80,7 +95,7 @@ schools[["urn", "school_name", "prior_attainment", "read_expected", "mat_expecte
 
 # %%
 weight_table = families.weight_table(schools, weights)
-weight_table
+tables.show(weight_table)
 
 # %% [markdown]
 # ## Build the families
@@ -95,7 +110,7 @@ weight_table
 fam, neighbours, weight_table = families.build_families(schools, n_families=n_families, weights=weights,
                                                          k=k_neighbours)
 sizes = families.family_sizes(fam)
-sizes
+tables.show(sizes)
 
 # %% [markdown]
 # ## The families table
@@ -105,8 +120,8 @@ sizes
 
 # %%
 log.save_table(fam, f"families_{la}_{year}")
-fam[["family", "urn", "school_name", "composite", "z_prior_attainment", "z_idaci_fsm", "z_eal", "prior_attainment",
-     "fsm_ever6_pct", "eal_pct", "factors_missing"]]
+tables.show(fam, columns=["family", "urn", "school_name", "composite", "z_prior_attainment", "z_idaci_fsm", "z_eal",
+                          "prior_attainment", "fsm_ever6_pct", "eal_pct", "factors_missing"])
 
 # %% [markdown]
 # ## Bands and nearest neighbours: how far they agree
@@ -117,26 +132,30 @@ fam[["family", "urn", "school_name", "composite", "z_prior_attainment", "z_idaci
 # The share of a school's k nearest neighbours that fall in its own family measures the agreement.
 
 # %%
-families.agreement_summary(fam)
+tables.show(families.agreement_summary(fam))
 
 # %% [markdown]
 # ## Characteristics sheets
 #
 # Per family: pupils on roll, % girls, FSM ever-6, EAL, SEN (statement/EHC plan and SEN support), prior
 # attainment and absence. The family means are below; every school's values are in the families table
-# (and CSV). Ethnicity and mobility, also on BEP's sheets, are not in the files we hold.
+# (and CSV). Two of BEP's breakdowns are missing: pupils' **ethnicity** (in DfE's "Schools, pupils and their
+# characteristics" school-level data, not held here) and **mobility** (not in any public school file).
 
 # %%
-family_views.family_means(fam, family_views.CHARACTERISTICS)
+tables.show(family_views.family_means(fam, family_views.CHARACTERISTICS))
 
 # %% [markdown]
 # ## Attainment sheets
 #
-# Per family: % meeting the expected standard and progress in reading, writing and maths, and combined
-# reading, writing and maths (RWM, expected and higher standard).
+# Per family: % meeting the expected standard and progress in reading and maths; writing progress; the
+# grammar, punctuation and spelling (GPS) test's % meeting the expected standard (the file's "Writing" %
+# columns); and combined reading, writing and maths (RWM, expected and higher standard). Writing teacher
+# assessment is not in the file held. BEP's "combined attainment in some of the contextual groups" (e.g.
+# disadvantaged pupils) needs DfE's full KS2 school-level file (`england_ks2final.csv`), not held here.
 
 # %%
-family_views.family_means(fam, family_views.ATTAINMENT)
+tables.show(family_views.family_means(fam, family_views.ATTAINMENT))
 
 # %% [markdown]
 # ## Performance maps
@@ -144,26 +163,27 @@ family_views.family_means(fam, family_views.ATTAINMENT)
 # Attainment (% meeting the expected standard) against progress, one panel per family. Dashed lines: the
 # family's mean; dotted lines: England's (progress 0 by definition; attainment the pupil-weighted mean of all
 # schools). Points carry the school's ESTAB number (its DfE number within the LA, in the families table).
+# Reading and maths only: BEP's writing map needs writing attainment (teacher assessment), which the file held
+# does not have (its "Writing" % is the GPS test), so there is no writing map.
 
 # %%
 national = families.national_means(data.read_ks2_trimmed(year=year))
-national
+tables.show(national)
 
-# %%
+# %% tags=["headline-chart"]
 maps.family_map(fam, national, "read", title=f"{la_name} {year}: reading attainment against progress");
 
-# %%
-maps.family_map(fam, national, "writ", title=f"{la_name} {year}: writing attainment against progress");
-
-# %%
+# %% tags=["review-only"]
 maps.family_map(fam, national, "mat", title=f"{la_name} {year}: maths attainment against progress");
 
 # %% [markdown]
 # ## Tracking maps
 #
-# Combined RWM attainment against the gap between the school's lowest-attaining subject and RWM: a large
-# gap means many pupils who reach the standard in their weakest subject still miss it in another, i.e.
-# attainment is uneven across subjects.
+# Combined RWM attainment against the gap between the school's weaker of reading and maths and RWM: a large
+# gap means many pupils who reach the standard in their weaker subject still miss it in another, i.e.
+# attainment is uneven across subjects. BEP's map uses the lowest of reading, writing and maths; without
+# writing teacher assessment in the file held, the weaker of reading and maths stands in (writing can only
+# make the true gap larger).
 
 # %%
 maps.family_map(fam, national, "tracking", title=f"{la_name} {year}: tracking map");
@@ -177,11 +197,11 @@ maps.family_map(fam, national, "tracking", title=f"{la_name} {year}: tracking ma
 
 # %%
 eal_families = family_views.contextual_families(schools, "eal", n_families)
-family_views.contextual_summary(eal_families)
+tables.show(family_views.contextual_summary(eal_families))
 
 # %%
 mobility_families = family_views.contextual_families(schools, "mobility", n_families)
-family_views.contextual_summary(mobility_families)
+tables.show(family_views.contextual_summary(mobility_families), empty="No mobility data in the public files: no mobility families.")
 
 # %% [markdown]
 # ## Find my school
@@ -194,11 +214,11 @@ my_urn, urn_note = family_views.resolve_urn(fam, urn)
 prose.note(urn_note)
 
 # %%
-family_views.find_my_school(fam, neighbours, my_urn)
+tables.show(family_views.find_my_school(fam, neighbours, my_urn))
 
 # %%
 my_family = family_views.family_of(fam, my_urn)
-family_views.family_sheet(fam, my_family)
+tables.show(family_views.family_sheet(fam, my_family))
 
 # %%
 maps.family_map(fam[fam["family"] == my_family], national, "tracking", label="school_name",
@@ -207,8 +227,12 @@ maps.family_map(fam[fam["family"] == my_family], national, "tracking", label="sc
 # %% [markdown]
 # ## Record the findings
 #
-# BEP published the number of families (22) for Birmingham; the number of schools and family sizes are
-# not published.
+# The number of families (22) and the weights are BEP's, used here as parameters: they are inputs, not
+# findings (a count equal to its parameter could never differ). The number of schools and family sizes are not
+# published. What BEP describes but the public files cannot give (the grouping with IDACI and mobility, the
+# mobility families and sheet, ethnicity, attainment by pupil group, the writing and full tracking maps) is
+# recorded with no value, and each note names what is needed; the EAL families are built, but BEP's own are
+# in its document, not held here, so there is nothing to compare them with.
 
 # %%
-log.record_all(families.findings(fam, sizes, la=la, la_name=la_name))
+log.record_all(families.findings(fam, sizes, eal_families, mobility_families, la=la, la_name=la_name))

@@ -1,142 +1,149 @@
-"""The generated report site, opened in headless Chromium (Debian's package, installed by .ci/run).
-
-A small harness page, served with the site from 127.0.0.1, loads each page in an iframe and reports every
-link's HTTP status and whether every image decoded; Chromium's rendered DOM carries the answer back.
-"""
+"""The report site as a reader sees it, in headless Chromium at 1280 px (Debian's package, installed by .ci/run):
+every policy report, the review reports and the dashboards (see ``harness.py``). Screenshots of every policy
+report and the dashboard are kept in ``test-artifacts/`` (git-ignored)."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
-import shutil
-import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 
 from analysis import paths
 
+from .harness import WIDTH, Served, inspect, pages, report_sets, run_chromium
+
 ARTIFACTS = paths.PROJECT_ROOT / "test-artifacts"
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-]
-
-HARNESS = """<!DOCTYPE html><html><body><pre id="result">pending</pre>
-<script>
-const pages = %s;
-async function check(page) {
-  const frame = document.createElement('iframe');
-  frame.style.width = '1200px'; frame.style.height = '800px';
-  document.body.appendChild(frame);
-  await new Promise(r => { frame.onload = r; frame.src = page; });
-  const doc = frame.contentDocument;
-  const imgs = [...doc.images].map(i => ({src: i.getAttribute('src').slice(0, 80), ok: i.complete && i.naturalWidth > 0,
-                                          alt: i.getAttribute('alt') || ''}));
-  const hrefs = [...doc.querySelectorAll('a[href]')].map(a => a.href)
-                 .filter(h => h.startsWith(location.origin)).map(h => h.split('#')[0]);
-  const links = [];
-  for (const h of [...new Set(hrefs)]) { const r = await fetch(h); links.push({href: h, status: r.status}); }
-  const rows = [...doc.querySelectorAll('tr.finding')].map(tr => tr.dataset.status);
-  const summaryAlign = [...new Set([...doc.querySelectorAll('.compendium-summary td, .compendium-summary th')]
-                        .map(c => getComputedStyle(c).textAlign))];
-  frame.remove();
-  return {page, imgs, links, rows, summaryAlign, title: doc.title};
-}
-(async () => {
-  const out = [];
-  for (const p of pages) out.push(await check(p));
-  document.getElementById('result').textContent = JSON.stringify(out);
-})();
-</script></body></html>"""
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed: .ci/run should have installed Debian's chromium")
-        pytest.skip("Chromium not installed (CI installs it): apt-get install chromium")
-    return found
+MAX_POLICY_BYTES = 400_000
 
 
 @pytest.fixture(scope="module")
-def served(full_run):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(full_run))
-    handler.log_message = lambda *a, **k: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield full_run, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-def _run_chromium(args: list[str], tmp_path: Path) -> str:
-    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
-    result = subprocess.run([_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-                            capture_output=True, text=True, timeout=180)
-    return result.stdout
-
-
-def _pages(site: Path) -> list[str]:
-    pages = ["index.html"]
-    for year_dir in sorted(p for p in site.iterdir() if p.name.isdigit()):
-        pages.append(f"{year_dir.name}/index.html")
-        pages += [f"{year_dir.name}/{kind}/{f.name}" for kind in ("policy", "review")
-                  for f in sorted((year_dir / kind).glob("*.html"))]
-    return pages
+def site(request) -> Path:
+    given = os.environ.get("COMPENDIUM_BROWSER_SITE")
+    return Path(given) if given else request.getfixturevalue("full_run")
 
 
 @pytest.fixture(scope="module")
-def report(served, tmp_path_factory):
+def served(site):
+    with Served(site) as base:
+        yield site, base
+
+
+@pytest.fixture(scope="module")
+def report(served):
     site, base = served
-    (site / "_check.html").write_text(HARNESS % json.dumps(["/" + p for p in _pages(site)]))
-    dom = _run_chromium(["--virtual-time-budget=120000", "--dump-dom", f"{base}/_check.html"],
-                        tmp_path_factory.mktemp("chromium"))
-    match = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
-    assert match and match.group(1) != "pending", f"the harness did not finish: {dom[:500]}"
-    import html as html_mod
+    return inspect(site, base, pages(site))
 
-    return {r["page"]: r for r in json.loads(html_mod.unescape(match.group(1)))}
+
+def _policy(report):
+    return {p: r for p, r in report.items() if "/policy/" in p}
+
+
+def _dashboards(report):
+    return {p: r for p, r in report.items() if p.endswith("/index.html")}
 
 
 def test_every_link_and_image_resolves(report):
     broken_links = [(p, link["href"]) for p, r in report.items() for link in r["links"] if link["status"] != 200]
     broken_images = [(p, img["src"]) for p, r in report.items() for img in r["imgs"] if not img["ok"]]
     assert broken_links == [] and broken_images == []
-    assert all(img["alt"] for r in report.values() for img in r["imgs"])
 
 
-def test_dashboard_shows_every_finding_with_its_status(report, full_run):
-    expected = []
-    for year_dir in sorted((p for p in full_run.iterdir() if p.name.isdigit()), reverse=True):
-        expected += [f["status"] for f in json.loads((year_dir / "findings.json").read_text())]
-    assert report["/index.html"]["rows"] == expected
+def test_no_horizontal_overflow_at_1280_px(report):
+    wide = {p: r["width"] for p, r in {**_policy(report), **_dashboards(report)}.items() if r["width"] > WIDTH}
+    assert wide == {}, f"pages wider than the {WIDTH} px window: {wide}"
+
+
+def test_no_notebook_debris(report):
+    # Policy reports: no NaN/None/nan, raw LaTeX, Python reprs, tracebacks or warnings. Review reports and
+    # dashboards (code aside): no NaN/None/nan or raw LaTeX.
+    bad = {}
+    for page, r in report.items():
+        allowed = set() if "/policy/" in page else {"Python repr", "Traceback", "Warning:", "dtype:"}
+        found = [d for d in r["debris"] if d not in allowed]
+        if found:
+            bad[page] = found
+    assert bad == {}
+
+
+def test_no_table_shows_a_pandas_index(report):
+    assert {p: r["indexTables"] for p, r in report.items() if r["indexTables"]} == {}
+
+
+def test_every_figure_has_a_caption_and_alt_text(report):
+    reports = {p: r for p, r in report.items() if "/policy/" in p or "/review/" in p}
+    figures = [(p, img) for p, r in reports.items() for img in r["imgs"]]
+    assert figures, "no figures in the reports"
+    bad = [(p, img["src"][:40]) for p, img in figures if not img["alt"] or not img["caption"].strip()]
+    assert bad == []
+    # a caption says what the chart shows: more than "Figure 3. Performance maps"
+    assert all(len(img["caption"]) > 60 for _, img in figures), [img["caption"] for _, img in figures
+                                                               if len(img["caption"]) <= 60]
+
+
+def test_every_finding_row_has_its_status_and_note(report):
+    pages_with_rows = {p: r for p, r in {**_policy(report), **_dashboards(report)}.items() if "/policy/" in p
+                       or p == "/index.html"}
+    assert all(r["rows"] for p, r in pages_with_rows.items()), [p for p, r in pages_with_rows.items() if not r["rows"]]
+    missing = [(p, i) for p, r in pages_with_rows.items() for i, row in enumerate(r["rows"]) if not row["note"]]
+    assert missing == []
+
+
+def test_policy_reports_are_lean_briefings(report):
+    policy = _policy(report)
+    assert policy
+    assert {p: r["bytes"] for p, r in policy.items() if r["bytes"] >= MAX_POLICY_BYTES} == {}
+    assert {p: r["codeCells"] for p, r in policy.items() if r["codeCells"]} == {}
+
+
+def test_dashboard_shows_every_finding_with_its_status(report, site):
+    from analysis.pipeline import site as site_module
+
+    expected = [f["status"] for s in site_module.report_sets(site) for f in s["findings"]]
+    assert [row["status"] for row in report["/index.html"]["rows"]] == expected
     assert len(expected) > 20 and "match" in expected
 
 
-def test_findings_summary_reads_left_to_right(report):
-    # The lab stylesheet right-aligns table cells; the summary's text columns must stay left-aligned.
-    summaries = {p: r["summaryAlign"] for p, r in report.items() if "/policy/" in p or "/review/" in p}
-    assert summaries and all(align == ["left"] for align in summaries.values()), summaries
+def test_dashboard_findings_filter_by_status_notebook_and_year(report):
+    index = report["/index.html"]
+    assert index["filters"] == ["status", "notebook", "year"]
+    assert index["filtered"] and set(index["filtered"]) == {"match"}
+    assert len(index["filtered"]) == sum(row["status"] == "match" for row in index["rows"])
 
 
-def test_every_report_is_reachable_from_the_index_in_one_click(report, full_run):
+def test_dashboard_lists_years_with_runs_and_variants_under_their_default(site):
+    text = (site / "index.html").read_text(encoding="utf-8")
+    sets = [p.name for p in report_sets(site) if (p / "manifest.json").exists()]
+    years = sorted({int(s.split("--")[0]) for s in sets}, reverse=True)
+    assert [int(y) for y in re.findall(r'<section class="year" id="year-(\d+)">', text)] == years
+    sections = dict(zip(years, re.split(r'<section class="year" id="year-\d+">', text)[1:], strict=True))
+    for name in sets:  # every set's reports are linked from its own year's section
+        assert f'href="{name}/policy/' in sections[int(name.split("--")[0])], name
+
+
+def test_findings_summary_aligns_text_left_and_numbers_right(report):
+    cells = [(p, num, align) for p, r in report.items() if "/policy/" in p or "/review/" in p
+             for num, align in r["align"]]
+    assert cells
+    assert [c for c in cells if c[2] != ("right" if c[1] else "left")] == []
+
+
+def test_every_report_is_reachable_from_the_index_in_one_click(report, site):
     linked = {link["href"].split("/", 3)[3] for link in report["/index.html"]["links"]}
-    reports = {p for p in _pages(full_run) if "/policy/" in p or "/review/" in p}
+    reports = {p for p in pages(site) if "/policy/" in p or "/review/" in p}
     assert reports <= linked
 
 
-def test_screenshots(served, tmp_path):
+def test_screenshots_of_every_policy_report_and_the_dashboard(served):
     site, base = served
     ARTIFACTS.mkdir(exist_ok=True)
-    policy = sorted((site / "2017" / "policy").glob("*.html"))[0].name
-    for name, url in (("index.png", f"{base}/index.html"), ("policy-report.png", f"{base}/2017/policy/{policy}")):
+    shots = [("index.png", "index.html")] + [
+        (f"{p.split('/')[0]}--{Path(p).stem}.png", p) for p in pages(site, kinds=("policy",)) if "/policy/" in p]
+    for name, page in shots:
         target = ARTIFACTS / name
         target.unlink(missing_ok=True)
-        _run_chromium(["--window-size=1280,1800", f"--screenshot={target}", url], tmp_path)
+        run_chromium([f"--window-size={WIDTH},2400", f"--screenshot={target}", f"{base}/{page}"])
         assert target.exists() and target.stat().st_size > 20_000, name
+    (ARTIFACTS / "screenshots.json").write_text(json.dumps([n for n, _ in shots], indent=1))

@@ -48,11 +48,14 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def role_entries(roles: list[str]) -> dict[str, list[list[Any]]]:
-    """What the registry now says about each role: (id, year, la, format, sha256) of every file in it."""
+def role_entries(roles: list[str], read: dict[str, str] | None = None) -> dict[str, list[list[Any]]]:
+    """Each role's files: (id, year, la, format, sha256), the sha256 as read this run (``read``: the planner's
+    screening of every raw file) where known, else the registry's."""
     registry = sources.registry()
+    read = read or {}
     return {
-        role: sorted([s.id, s.year, s.la, s.format, s.sha256] for s in registry.values() if s.role == role)
+        role: sorted([s.id, s.year, s.la, s.format, read.get(s.id, s.sha256)] for s in registry.values()
+                     if s.role == role)
         for role in sorted(set(roles))
     }
 
@@ -64,7 +67,7 @@ def cache_key(job: Job, dependencies: dict[str, Any]) -> str:
         "notebook": hashlib.sha256(job.spec.source.read_bytes()).hexdigest(),
         "parameters": job.parameters,
         "packages": package_versions(),
-        "roles": role_entries(dependencies.get("roles", [])),
+        "roles": role_entries(dependencies.get("roles", []), job.raw_sha256),
         "files": {f: _file_sha(f) for f in sorted(dependencies.get("files", []))},
         "modules": {f: _file_sha(f) for f in sorted(dependencies.get("modules", []))},
     }
@@ -78,7 +81,8 @@ def export_key(spec: NotebookSpec) -> str:
     """
     digest = hashlib.sha256(spec.title.encode())
     package = Path(__file__).resolve().parent.parent
-    export_code = [package / "pipeline" / "export.py", package / "present" / "tables.py"]
+    export_code = [package / "pipeline" / f for f in ("export.py", "layout.py", "export_text.py")]
+    export_code += sorted(p for p in (package / "present").iterdir() if p.suffix in (".py", ".csv", ".yml"))
     templates = sorted(p for p in (package / "templates").rglob("*") if p.is_file())
     for file in (*export_code, *templates):
         digest.update(file.name.encode())

@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument("--las", action="store_true", help="also list every valid LA code")
 
     sub.add_parser("site", help="rebuild reports/index.html from the runs present")
+
+    pdf = sub.add_parser("pdf", help="print every policy report to A4 PDF beside it (<set>/policy/<name>.pdf)")
+    pdf.add_argument("directory", nargs="?", type=Path, default=paths.REPORTS)
     return p
 
 
@@ -127,6 +130,12 @@ def main(argv: list[str] | None = None) -> int:
             from . import site
 
             print(site.write_site_index(paths.REPORTS))
+            return 0
+        if args.command == "pdf":
+            from . import pdf
+
+            written = pdf.write_pdfs(args.directory)
+            print(f"wrote {len(written)} PDFs under {args.directory}")
             return 0
     except KeyboardInterrupt:
         print("interrupted; previous reports untouched", file=sys.stderr)

@@ -1,81 +1,35 @@
-"""Each executed notebook as HTML: ``policy/<notebook>.html`` (no code, no prompts, no stderr or warnings) and
-``review/<notebook>.html`` (every code cell), both with the findings summary at the top, figures with captions
-and alt text, and nothing fetched from the network. Text from the data is HTML-escaped.
+"""Each executed notebook as HTML: ``policy/<notebook>.html`` (a briefing: no code, no prompts, no warnings) and
+``review/<notebook>.html`` (every code cell), laid out by :mod:`.layout`, with the findings table near the top,
+figures with captions and alt text, formulas as MathML, and nothing fetched from the network. Text from the
+data is HTML-escaped. Beside them: ``figures/<notebook>-<n>.png`` (and ``-thumb.png``, the dashboard's card),
+and ``tables/<notebook>/*.csv`` for every table a policy report shortens.
+
+Reports are byte-identical across runs of the same inputs: stable cell ids, no build-folder paths, no times.
 """
 
 from __future__ import annotations
 
-import base64
 import html
+import io
 import json
 import re
 from pathlib import Path
 from typing import Any
 
-from ..present.tables import STATUS_TEXT, format_value
+from .. import paths
+from ..common import atomic_write, atomic_write_text
+from ..present import briefing
+from ..present.summary import summary_html
+from .export_text import anchor  # noqa: F401  (re-exported: the dashboard links to sections by it)
+from .layout import Context, layout, renumber
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+THUMB_WIDTH = 560
 
 
-def anchor(heading: str) -> str:
-    """The id nbconvert gives a markdown heading (spaces become hyphens).
-
-    >>> anchor("Compare the LA with England for each pupil group")
-    'Compare-the-LA-with-England-for-each-pupil-group'
-    """
-    return re.sub(r"\s+", "-", heading.strip())
-
-
-def badge(status: str) -> str:
-    return f'<span class="badge badge-{html.escape(status)}">{html.escape(STATUS_TEXT.get(status, status))}</span>'
-
-
-def summary_html(findings: list[dict[str, Any]], title: str, parameters: dict[str, Any]) -> str:
-    """The findings summary placed at the top of each report (escaped)."""
-    counts: dict[str, int] = {}
-    for f in findings:
-        counts[f["status"]] = counts.get(f["status"], 0) + 1
-    parts = [
-        '<div class="compendium-summary">',
-        f"<p><strong>Summary of findings</strong> ({html.escape(title)}; parameters: "
-        + html.escape(", ".join(f"{k} = {v}" for k, v in parameters.items()))
-        + "). "
-        + html.escape(", ".join(f"{n} {STATUS_TEXT.get(s, s)}" for s, n in sorted(counts.items())))
-        + ".</p>",
-        "<table><thead><tr><th scope='col'>Finding</th><th scope='col'>Reproduced</th>"
-        "<th scope='col'>Published</th><th scope='col'>Status</th><th scope='col'>Source</th></tr></thead><tbody>",
-    ]
-    for f in findings:
-        parts.append(
-            "<tr>"
-            f"<td>{html.escape(f['label'])}</td>"
-            f"<td>{html.escape(format_value(f['value']))}</td>"
-            f"<td>{html.escape(format_value(f['published']))}</td>"
-            f"<td>{badge(f['status'])}</td>"
-            f"<td>{html.escape(f.get('source') or '')}</td>"
-            "</tr>"
-        )
-    parts.append("</tbody></table></div>")
-    return "".join(parts)
-
-
-def _heading_text(source: str) -> str | None:
-    for line in source.splitlines():
-        m = re.match(r"^#{1,6}\s+(.*)$", line.strip())
-        if m:
-            return m.group(1).strip()
-    return None
-
-
-def prepare(nb: nbformat.NotebookNode, findings: list[dict[str, Any]], title: str, *, policy: bool):
-    """Copy of the executed notebook ready for export: summary on top, figures captioned, noise removed."""
-    import nbformat  # here, not at the top: the dashboard alone must not pay for nbformat's imports
-
-    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
-    params = {}
-    heading = title
-    figure_no = 0
-    cells = []
+def parameters_of(nb) -> dict[str, str]:
+    """The notebook's parameters as run (the injected cell overrides the defaults), as written in the cell."""
+    params: dict[str, str] = {}
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])
         if "injected-parameters" in tags or "parameters" in tags:
@@ -83,46 +37,52 @@ def prepare(nb: nbformat.NotebookNode, findings: list[dict[str, Any]], title: st
                 m = re.match(r"^(\w+)\s*(?::[^=]*)?=\s*(.+?)(\s+#.*)?$", line)
                 if m:
                     params[m.group(1)] = m.group(2).strip()
-            if policy:
-                continue
-        if cell.cell_type == "markdown":
-            heading = _heading_text(cell.source) or heading
-        if cell.cell_type == "code":
-            kept = []
-            for out in cell.get("outputs", []):
-                if out.get("output_type") == "stream" and out.get("name") == "stderr":
-                    continue  # warnings and logging belong in the review copy only
-                if out.get("output_type") == "error" and policy:
-                    continue
-                data = out.get("data", {})
-                if "image/png" in data:
-                    figure_no += 1
-                    caption = f"Figure {figure_no}. {heading}"
-                    img = data["image/png"].replace("\n", "")
-                    out = nbformat.v4.new_output(
-                        "display_data",
-                        data={
-                            "text/html": (
-                                f'<figure class="compendium-figure"><img src="data:image/png;base64,{img}" '
-                                f'alt="{html.escape("Chart: " + heading)}"/><figcaption>'
-                                f"{html.escape(caption)}</figcaption></figure>"
-                            )
-                        },
-                    )
-                kept.append(out)
-            if policy:
-                kept = [o for o in kept if not (o.get("output_type") == "stream" and o.get("name") == "stdout"
-                                                and not o.get("text", "").strip())]
-            cell["outputs"] = kept
-        cells.append(cell)
-    summary = nbformat.v4.new_code_cell(source="# findings summary (inserted by the runner)")
-    summary.outputs = [nbformat.v4.new_output("display_data", data={"text/html": summary_html(findings, title, params)})]
-    summary.metadata["tags"] = ["compendium-summary"]
-    insert_at = 1 if cells and cells[0].cell_type == "markdown" else 0
-    cells.insert(insert_at, summary)
-    nb.cells = cells
-    nb.metadata["title"] = title
-    return nb
+    return params
+
+
+def _values(params: dict[str, str]) -> dict[str, Any]:
+    """Parameter text as values (``"330"`` -> 330 is not wanted: only quotes are removed)."""
+    return {k: v.strip("\"'") for k, v in params.items()}
+
+
+def _words(value: str) -> str:
+    """A parameter's value for a reader: a mapping or list written out, not as Python or JSON.
+
+    >>> _words('{"prior_attainment": 0.66, "eal": 0.1}'), _words("[1, 6]"), _words("330")
+    ('prior attainment 0.66, eal 0.1', '1, 6', '330')
+    """
+    import yaml
+
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+    if isinstance(parsed, dict):
+        return ", ".join(f"{str(k).replace('_', ' ')} {v}" for k, v in parsed.items())
+    if isinstance(parsed, list):
+        return ", ".join(str(v) for v in parsed)
+    return value
+
+
+def nav_html(name: str, report_set: str, *, policy: bool) -> str:
+    other = (f'<a href="../review/{name}.html">Review version (with code)</a>' if policy else
+             f'<a href="../policy/{name}.html">Policy version (no code)</a>')
+    return (f'<nav class="compendium-nav"><a href="../index.html">← All findings ({html.escape(report_set)})</a> · '
+            f'<a href="../../index.html">All report sets</a> · {other}</nav>')
+
+
+def header_html(title: str, name: str, findings: list[dict[str, Any]], params: dict[str, str], ctx: Context) -> str:
+    """Top of a policy report: title, main points, headline chart, published-vs-reproduced table."""
+    points = briefing.main_points(name, findings, _values(params))
+    parts = [f"<h1>{html.escape(title)}</h1>", '<section class="main-points"><h2>Main points</h2><ul>']
+    parts += [f"<li>{p}</li>" for p in points]  # already escaped by the briefing templates
+    parts.append("</ul>")
+    shown = "; ".join(f"{k.replace('_', ' ')}: {_words(v)}" for k, v in _values(params).items() if v not in ("", "None"))
+    parts.append(f'<p class="small">This run: {html.escape(shown)}.</p></section>' if shown else "</section>")
+    if ctx.headline:
+        parts.append(renumber(ctx.figure_html[ctx.headline - 1], 1))
+    parts.append(summary_html(findings))
+    return "".join(parts)
 
 
 def _exporter(policy: bool):
@@ -130,45 +90,74 @@ def _exporter(policy: bool):
 
     exporter = HTMLExporter(template_name="compendium", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = policy
-    exporter.exclude_input_prompt = policy
-    exporter.exclude_output_prompt = policy
-    exporter.embed_images = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.anchor_link_text = ""
     return exporter
 
 
+def _scrub(text: str, build_dir: Path) -> str:
+    """No machine paths in a report: the build folder and the project's location are replaced."""
+    for path, name in ((str(build_dir), "reports"), (str(paths.PROJECT_ROOT), ".")):
+        text = text.replace(path, name)
+    return text
+
+
+def thumbnail(png: bytes) -> bytes:
+    """The dashboard card of a chart: its top (title and first rows: at most 3:4 of its width), resized."""
+    from PIL import Image
+
+    from .layout import quantize_png
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    width, height = image.size
+    image = image.crop((0, 0, width, min(height, int(width * 0.75))))
+    scale = THUMB_WIDTH / width
+    image = image.resize((THUMB_WIDTH, max(1, round(image.size[1] * scale))), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return quantize_png(out.getvalue())
+
+
+def _write_bytes(target: Path, data: bytes) -> None:
+    atomic_write(target, lambda tmp: tmp.write_bytes(data))
+
+
 def export_notebook_html(executed: Path | str, title: str) -> list[str]:
-    """Write policy/ and review/ HTML and figure PNGs for one executed notebook; return paths relative to its year dir."""
+    """Write policy/ and review/ HTML, figure PNGs and shortened tables' CSVs for one executed notebook; return
+    the paths written, relative to its report set's folder."""
     import nbformat
 
     executed = Path(executed)
-    year_dir = executed.parent.parent
+    set_dir = executed.parent.parent
     name = executed.stem
     nb = nbformat.read(executed, as_version=4)
-    findings_file = year_dir / "findings" / f"{name}.json"
+    nb.metadata["title"] = title
+    findings_file = set_dir / "findings" / f"{name}.json"
     found = json.loads(findings_file.read_text(encoding="utf-8")) if findings_file.exists() else []
+    params = parameters_of(nb)
+    ctx = Context(name=name)
+    review_cells = layout(nb, ctx, policy=False, header_html="", nbformat=nbformat,
+                          summary_html=summary_html(found))
+    if not ctx.headline and ctx.figures:
+        ctx.headline = 1
+    policy_cells = layout(nb, ctx, policy=True, header_html=header_html(title, name, found, params, ctx),
+                          summary_html="", nbformat=nbformat)
     written = []
-    for kind, policy in (("policy", True), ("review", False)):
-        body, _ = _exporter(policy).from_notebook_node(prepare(nb, found, title, policy=policy))
-        nav = (
-            f'<nav class="compendium-nav"><a href="../index.html">← All findings ({year_dir.name})</a> · '
-            f'<a href="../../index.html">All years</a> · '
-            + (f'<a href="../review/{name}.html">Review version (with code)</a>' if policy else
-               f'<a href="../policy/{name}.html">Policy version (no code)</a>')
-            + "</nav>"
-        )
-        body = body.replace("<main>", "<main>" + nav, 1)
-        target = year_dir / kind / f"{name}.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(body, encoding="utf-8")
+    for kind, cells in (("policy", policy_cells), ("review", review_cells)):
+        metadata = {"title": title, **{k: nb.metadata[k] for k in ("kernelspec", "language_info") if k in nb.metadata}}
+        page = nbformat.v4.new_notebook(cells=cells, metadata=metadata)
+        body, _ = _exporter(kind == "policy").from_notebook_node(page, resources={"compendium_kind": kind})
+        body = body.replace("<main>", "<main>" + nav_html(name, set_dir.name, policy=kind == "policy"), 1)
+        atomic_write_text(set_dir / kind / f"{name}.html", _scrub(body, set_dir.parent))
         written.append(f"{kind}/{name}.html")
-    figures = [
-        out["data"]["image/png"]
-        for cell in nb.cells if cell.cell_type == "code"
-        for out in cell.get("outputs", []) if "image/png" in out.get("data", {})
-    ]
-    for i, png in enumerate(figures, start=1):
-        target = year_dir / "figures" / f"{name}-{i}.png"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(base64.b64decode(png))
+    for i, png in enumerate(ctx.figures, start=1):
+        _write_bytes(set_dir / "figures" / f"{name}-{i}.png", png)
         written.append(f"figures/{name}-{i}.png")
+    if ctx.figures:
+        _write_bytes(set_dir / "figures" / f"{name}-thumb.png", thumbnail(ctx.figures[ctx.headline - 1]))
+        written.append(f"figures/{name}-thumb.png")
+    for file, csv in sorted(ctx.tables.values()):
+        atomic_write_text(set_dir / "tables" / name / file, csv)
+        written.append(f"tables/{name}/{file}")
     return written

@@ -1,34 +1,58 @@
 """The house style of every chart, and drawing helpers that keep figures identical from run to run.
 
+Style: the UK Government Analysis Function's chart guidance as published in its ``afcharts`` package (PyPI,
+MIT licence; https://github.com/best-practice-and-impact/afcharts-py): its matplotlib style sheet
+(``afcharts.afcharts``: left-aligned titles, y grid only, no top/right spines, no legend frame) and its
+accessible palettes (``afcharts.af_colours``: categorical, duo and focus). The few settings changed here are
+for our sizes (text at 11 pt rather than 14 pt) and determinism (fixed dpi, SVG hash salt).
+
 Text from the data is passed to matplotlib as plain text (no mathtext), so names like "St Alban's" or a "$"
-render literally.
+render literally. Each chart carries a caption and alt text (:func:`describe`), which the HTML export puts
+under it.
 """
 
 from __future__ import annotations
 
+import json
+
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
-import seaborn as sns
+from afcharts.af_colours import get_af_colours
 from matplotlib.artist import Artist
-from matplotlib.colors import to_rgba
+from matplotlib.colors import to_rgb, to_rgba
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, IdentityTransform, ScaledTranslation
 
-HIGHLIGHT = "#d95f02"
-BASE = "#7570b3"
-ENGLAND = "#1b1b1b"
-PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
+#: afcharts categorical palette (dark blue, turquoise, dark pink, orange, dark grey, light purple).
+PALETTE = get_af_colours("categorical")
+#: the focus palette: the one thing to look at in dark blue, everything else in grey.
+HIGHLIGHT, OTHER = get_af_colours("focus")
+#: duo palette: a place against England.
+PLACE, ENGLAND = get_af_colours("duo")
+BASE = PALETTE[0]  # a single series
+REFERENCE = PALETTE[4]  # reference lines (England, averages): dark grey
+TEXT = "#0b0c0c"  # GOV.UK text colour
+#: mimetype of the caption/alt-text record a chart publishes beside its image (read by pipeline.export).
+FIGURE_MIME = "application/vnd.compendium.figure+json"
 
 
 def use_style() -> None:
-    """One house style for every chart (called by each plotting function)."""
-    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
+    """One house style for every chart (called by each plotting function): afcharts, then our sizes."""
+    mpl.rcdefaults()
+    plt.style.use("afcharts.afcharts")
     plt.rcParams.update(
         {
             "figure.dpi": 100,
             "savefig.dpi": 100,
             "figure.figsize": (8, 4.5),
+            "font.size": 11,
+            "axes.titlesize": 12,
             "axes.titleweight": "bold",
+            "axes.labelsize": 11,
+            "xtick.labelsize": 10,
+            "ytick.labelsize": 10,
+            "legend.fontsize": 9,
             "text.usetex": False,
             "svg.hashsalt": "compendium",  # stable ids if anyone saves SVG
         }
@@ -42,6 +66,60 @@ def plain_text(text: object) -> str:
     Price \$5
     """
     return str(text).replace("$", r"\$")
+
+
+def luminance(colour) -> float:
+    """WCAG 2 relative luminance of a colour (0 black .. 1 white).
+
+    >>> round(luminance("#ffffff"), 3), round(luminance("#000000"), 3)
+    (1.0, 0.0)
+    """
+    channels = np.array(to_rgb(colour))
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    return float(linear @ [0.2126, 0.7152, 0.0722])
+
+
+def contrast(a, b) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21; body text needs 4.5).
+
+    >>> round(contrast("#ffffff", "#000000"), 1), round(contrast("#ffffff", "#ffffff"), 1)
+    (21.0, 1.0)
+    """
+    hi, lo = sorted([luminance(a), luminance(b)], reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_colour_on(background) -> str:
+    """Black or white text, whichever contrasts more with ``background``.
+
+    >>> text_colour_on("#12436D"), text_colour_on("#BFBFBF")
+    ('#ffffff', '#0b0c0c')
+    """
+    return "#ffffff" if contrast("#ffffff", background) > contrast(TEXT, background) else TEXT
+
+
+#: the box behind a value label: white, so grid and reference lines never run through the number.
+LABEL_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"}
+
+
+def describe(fig: plt.Figure, caption: str, alt: str) -> plt.Figure:
+    """Attach a caption (what the chart shows and what to notice) and alt text to ``fig``.
+
+    In a notebook the record is also published as a display output of type :data:`FIGURE_MIME` just before the
+    figure's image, which the HTML export turns into the ``<figcaption>`` and ``alt`` of that image.
+    """
+    fig.compendium = {"caption": caption, "alt": alt}
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:  # pragma: no cover - IPython is a dependency of the kernel
+        shell = None
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        from IPython.display import display
+
+        display({FIGURE_MIME: json.dumps(fig.compendium), "text/plain": ""}, raw=True)
+    return fig
 
 
 def freeze_ticks(ax: plt.Axes) -> None:
@@ -71,8 +149,11 @@ def freeze_ticks(ax: plt.Axes) -> None:
 
 
 class PointLabels(Artist):
-    """Many short text labels, each a fixed offset (in points) up and right of a data point: the pixels of one
-    ``ax.text`` per label (left/baseline aligned, plain text, not clipped), from one artist.
+    """Many short text labels, each an offset (in points) from its data point: the pixels of one ``ax.text``
+    per label (left/baseline aligned, plain text, not clipped), from one artist.
+
+    ``offset`` is one (dx, dy) for every label, or one per label (see :func:`.labels.place_labels`, which picks
+    offsets so that labels do not overlap); an empty label is not drawn.
 
     Why: a Text artist lays itself out (font metrics, alignment) every time it is drawn or measured, and the
     notebook's inline backend draws twice per PNG (``bbox_inches="tight"``); with 300+ labels on a page of
@@ -82,20 +163,26 @@ class PointLabels(Artist):
 
     zorder = 3  # the zorder of Text
 
-    def __init__(self, x, y, labels, *, offset: tuple[float, float] = (2, 2), **text_kw):
+    def __init__(self, x, y, labels, *, offset=(2, 2), **text_kw):
         super().__init__()
         self._xy = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
         self._labels = [str(label) for label in labels]
-        self._offset = offset
+        offsets = np.asarray(offset, dtype=float)
+        self._offsets = np.broadcast_to(offsets, (len(self._labels), 2)) if offsets.ndim == 1 else offsets
         # Font, colour, antialiasing and text features exactly as ax.text(..., **text_kw) would have them.
         self._text = Text(0, 0, "", parse_math=False, **text_kw)  # plain text: "$" prints as "$"
         self.set_clip_on(False)  # like annotations: a label near the edge runs past the panel, not cut off
 
     def _positions(self) -> np.ndarray:
-        """Display coordinates of each label's anchor: its point, shifted by the offset."""
+        """Display coordinates of each label's anchor: its point, shifted by its offset."""
         fig = self.get_figure(root=False)
-        shift = ScaledTranslation(self._offset[0] / 72, self._offset[1] / 72, fig.dpi_scale_trans)
-        return (self.axes.transData + shift).transform(self._xy)
+        points = self.axes.transData.transform(self._xy)
+        return points + self._offsets * fig.dpi / 72
+
+    def _shown(self):
+        for (px, py), label in zip(self._positions(), self._labels, strict=True):
+            if label and np.isfinite(px) and np.isfinite(py):
+                yield px, py, label
 
     def draw(self, renderer):
         if not self.get_visible():
@@ -105,11 +192,10 @@ class PointLabels(Artist):
         gc.set_foreground(to_rgba(text.get_color()), isRGBA=True)
         gc.set_antialiased(text.get_antialiased())
         height = renderer.get_canvas_width_height()[1]
-        for (px, py), label in zip(self._positions(), self._labels, strict=True):
-            if label and np.isfinite(px) and np.isfinite(py):
-                # mtext=None: vector backends align on mtext's own position, which is not this label's.
-                renderer.draw_text(gc, px, height - py if renderer.flipy() else py, label,
-                                   text.get_fontproperties(), 0.0, ismath=False, mtext=None)
+        for px, py, label in self._shown():
+            # mtext=None: vector backends align on mtext's own position, which is not this label's.
+            renderer.draw_text(gc, px, height - py if renderer.flipy() else py, label,
+                               text.get_fontproperties(), 0.0, ismath=False, mtext=None)
         gc.restore()
         self.stale = False
 
@@ -118,16 +204,20 @@ class PointLabels(Artist):
         text.set_figure(self.get_figure(root=True))
         text.set_transform(IdentityTransform())
         boxes = []
-        for (px, py), label in zip(self._positions(), self._labels, strict=True):
-            if label and np.isfinite(px) and np.isfinite(py):
-                text.set_text(label)
-                text.set_position((px, py))
-                boxes.append(text.get_window_extent(renderer))
+        for px, py, label in self._shown():
+            text.set_text(label)
+            text.set_position((px, py))
+            boxes.append(text.get_window_extent(renderer))
         return Bbox.union(boxes) if boxes else Bbox.null()
 
 
-def label_points(ax: plt.Axes, x, y, labels, *, offset: tuple[float, float] = (2, 2), **text_kw) -> PointLabels:
-    """Label each point (x, y) of ``ax`` with its text, ``offset`` points up and right; see `PointLabels`."""
+def label_points(ax: plt.Axes, x, y, labels, *, offset=(2, 2), **text_kw) -> PointLabels:
+    """Label each point (x, y) of ``ax`` with its text, ``offset`` points from it; see `PointLabels`."""
     artist = PointLabels(x, y, labels, offset=offset, **text_kw)
     ax.add_artist(artist)
     return artist
+
+
+__all__ = ["BASE", "ENGLAND", "HIGHLIGHT", "LABEL_BOX", "OTHER", "PALETTE", "PLACE", "REFERENCE", "TEXT",
+           "ScaledTranslation", "contrast", "describe", "freeze_ticks", "label_points", "plain_text", "plt",
+           "text_colour_on", "use_style"]

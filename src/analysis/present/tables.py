@@ -1,36 +1,232 @@
-"""Tables and values formatted for people: the one formatting layer every report and the dashboard use."""
+"""Tables formatted for people: the one formatting layer every report and the dashboard use.
+
+Engine: pandas ``Styler`` (no new dependency; it is what a DataFrame's own HTML comes from), given a table of
+strings this module has already formatted: no index column; column labels in words with units
+(``columns.csv`` beside this module: column, label, kind); numbers at the precision the sources publish
+(Progress 8 to 2 dp, Attainment 8 and percentages to 1 dp, counts as whole numbers with thousands
+separators); a dash with a lettered footnote where a value is missing or suppressed, saying why (the meanings
+of DfE's codes come from ``data/reference/dfe_status_codes.csv``); lists joined and wrapped. A table longer
+than :data:`MAX_ROWS` rows also carries its first rows and its full data as CSV, so the policy report shows
+the top of it with a link to the CSV and to the review version.
+
+In a notebook, ``import analysis.present`` routes every DataFrame a cell displays through :func:`show`, so
+even a table shown without it is formatted the same way.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import html
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
+from .. import paths
+from ..data import dependencies
+from ..findings import STATUSES
 from ..data.dfe import REPORTED
+from .numbers import DASH, KIND_OF_SUFFIX, format_number, format_value  # noqa: F401  (format_value: re-exported)
 
-STATUS_TEXT = {
-    "match": "match",
-    "differs": "differs",
-    "not-published": "not published",
-    "not-reproducible": "not reproducible",
+TABLE_MIME = "application/vnd.compendium.table+json"
+MAX_ROWS = 15  # longer tables: the policy report shows SHORT_ROWS and links to the rest
+SHORT_ROWS = 10
+COLUMNS_FILE = Path(__file__).with_name("columns.csv")
+#: each finding status (``findings.STATUSES``) in words; a status added there reads as its name until added here
+STATUS_TEXT = {s: s.replace("-", " ") for s in STATUSES} | {"needs-public-file": "needs a public file"}
+#: statuses the compendium's own readers give (beside DfE's codes): what a dash means there
+OWN_STATUSES = {
+    "missing": "Blank in the DfE file: the figure was suppressed, or the group had no pupils or no results.",
+    "not_in_data": "Not in the files we hold (e.g. no disadvantaged split in the trimmed national files).",
+    "no_data": "No data for this year (KS4 exams were cancelled in 2019/20 and 2020/21).",
+    "": "No value: not calculated for this row.",
 }
+GROUP_WORDS = {"all": "all pupils", "disadvantaged": "disadvantaged pupils",
+               "non_disadvantaged": "non-disadvantaged pupils"}
 
 
-def format_value(value: Any) -> str:
-    """A finding's value as text: lists joined, floats without noise, None as a dash.
+@lru_cache(maxsize=1)
+def _columns() -> dict[str, tuple[str, str]]:
+    dependencies.record_file(COLUMNS_FILE)
+    table = pd.read_csv(COLUMNS_FILE, dtype=str, keep_default_na=False)
+    return {r.column: (r.label, r.kind) for r in table.itertuples()}
 
-    >>> format_value([1, "b"]), format_value(-0.18), format_value(None), format_value(14000.0)
-    ('1 > b', '-0.18', '–', '14,000')
+
+@lru_cache(maxsize=1)
+def status_meanings() -> dict[str, str]:
+    """Status or DfE code -> what it means for a reader (DfE's table first, then the compendium's own)."""
+    codes = pd.read_csv(paths.REFERENCE / "dfe_status_codes.csv", dtype=str, keep_default_na=False)
+    out = {r.code: r.meaning for r in codes.itertuples()}
+    out.update({r.status: r.meaning for r in codes.itertuples() if r.status not in out})
+    out.update(OWN_STATUSES)
+    return out
+
+
+def column_spec(name: Any, values: pd.Series | None = None) -> tuple[str, str]:
+    """(label in words, kind) of a column: from ``columns.csv``, else from its name and values.
+
+    >>> column_spec("la_p8_file"), column_spec("fsm_pct")
+    (('LA P8 in the file', 'p8'), ('Fsm (%)', 'pct'))
     """
-    if value is None:
-        return "–"
-    if isinstance(value, list):
-        return " > ".join(format_value(v) for v in value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) >= 1000:
-            return f"{value:,.0f}"
-        return f"{value:.4g}" if abs(value) < 1000 else f"{value:,.1f}"
-    return str(value)
+    if isinstance(name, tuple):  # a pivot's columns: each level in words
+        parts = [GROUP_WORDS.get(str(p), column_spec(p)[0] if str(p) in _columns() else str(p)) for p in name if str(p)]
+        return ": ".join(parts), "num2"
+    key = str(name)
+    if key in _columns():
+        return _columns()[key]
+    for suffix, (unit, kind) in KIND_OF_SUFFIX.items():
+        if key.endswith(suffix):
+            return (key[: -len(suffix)].replace("_", " ").strip().capitalize() + unit), kind
+    words = key.replace("_", " ").strip()
+    kind = "text"
+    if values is not None and pd.api.types.is_bool_dtype(values):
+        kind = "bool"
+    elif values is not None and pd.api.types.is_integer_dtype(values):
+        kind = "count"
+    elif values is not None and pd.api.types.is_float_dtype(values):
+        kind = "num2"
+    return (words[:1].upper() + words[1:]) if words else "", kind
+
+
+def _status_column(name: str, columns: list[str]) -> str | None:
+    for candidate in (f"{name}_status", name[:-6] + "_status" if name.endswith("_value") else None,
+                      "status" if name == "value" else None):
+        if candidate and candidate in columns and candidate != name:
+            return candidate
+    return None
+
+
+@dataclass
+class Table:
+    """A formatted table: HTML for the report, plain text for the notebook file, CSV of the full data."""
+
+    frame: pd.DataFrame  # the data shown (index folded into columns), for the CSV
+    cells: pd.DataFrame  # formatted HTML cells, column labels in words
+    numeric: list[bool]
+    footnotes: list[tuple[str, str]] = field(default_factory=list)
+    caption: str = ""
+    empty: str = "No rows."
+
+    def _html(self, rows: int | None = None) -> str:
+        cells = self.cells if rows is None else self.cells.head(rows)
+        if cells.empty:
+            return f'<p class="table-empty">{html.escape(self.empty)}</p>'
+        uid = "t" + hashlib.sha1(self.frame.to_csv(index=False).encode()).hexdigest()[:10]
+        classes = pd.DataFrame([["num" if n else "" for n in self.numeric]] * len(cells), index=cells.index,
+                               columns=cells.columns)
+        styler = Styler(cells, uuid=uid, cell_ids=False).hide(axis="index").set_td_classes(classes)
+        styler = styler.set_table_attributes('class="compendium-table"')
+        if self.caption:
+            styler = styler.set_caption(html.escape(self.caption))
+        body = styler.to_html().replace('<style type="text/css">\n</style>\n', "")
+        for i, is_number in enumerate(self.numeric):  # numeric columns' headings align with their numbers
+            if is_number:
+                body = body.replace(f'class="col_heading level0 col{i}" ', f'class="col_heading level0 col{i} num" ')
+        notes = "".join(f"<li><sup>{k}</sup> {html.escape(text)}</li>" for k, text in self.footnotes)
+        more = ""
+        if rows is not None and len(self.cells) > rows:
+            more = f'<p class="table-more">Showing the first {rows} of {len(self.cells):,} rows.</p>'
+        return (f'<div class="table-wrap">{body}</div>{more}'
+                + (f'<ul class="table-notes">{notes}</ul>' if notes else ""))
+
+    def _repr_html_(self) -> str:
+        return self._html()
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        bundle: dict[str, Any] = {"text/html": self._html(), "text/plain": self._text()}
+        if len(self.cells) > MAX_ROWS:
+            bundle[TABLE_MIME] = json.dumps({"rows": len(self.cells), "short_html": self._html(SHORT_ROWS),
+                                             "csv": self.frame.to_csv(index=False, float_format="%.6g",
+                                                                      lineterminator="\n")})
+        return bundle
+
+    def _text(self) -> str:
+        if self.cells.empty:
+            return self.empty
+        plain = self.cells.map(lambda c: html.unescape(str(c)).replace("<sup>", " ").replace("</sup>", ""))
+        return plain.to_string(index=False)
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """The index as ordinary columns when it means something (named, or a pivot's), else dropped."""
+    named = any(n is not None for n in frame.index.names)
+    out = frame.reset_index() if named else frame.reset_index(drop=True)
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = [tuple(str(p) for p in c if str(p)) if isinstance(c, tuple) else c for c in out.columns]
+        out.columns = [c[0] if isinstance(c, tuple) and len(c) == 1 else c for c in out.columns]
+    return out
+
+
+def show(frame: pd.DataFrame, *, columns: list[str] | None = None, labels: dict[str, str] | None = None,
+         kinds: dict[str, str] | None = None, kind: str | None = None, caption: str = "",
+         empty: str = "No rows.") -> Table:
+    """A table for people from ``frame`` (see the module docstring); displays as HTML in a notebook.
+
+    ``columns``: the columns to show, in order (default: all); ``labels`` / ``kinds``: override a column's
+    label or kind; ``kind``: the kind of columns not in ``columns.csv`` (e.g. "months" for a pivot of
+    months); ``empty``: what to say when there are no rows.
+
+    >>> t = show(pd.DataFrame({"la_name": ["A & B"], "p8": [-0.1834], "p8_status": ["reported"],
+    ...                        "pupils": [15477.7]}))
+    >>> list(t.cells.columns), list(t.cells.iloc[0])
+    (['Local authority', 'Progress 8', 'Pupils'], ['A &amp; B', '−0.18', '15,478'])
+    """
+    data = _flat(frame if columns is None else frame[columns])
+    names = list(data.columns)
+    status_of = {c: _status_column(str(c), [str(n) for n in names]) for c in names if not isinstance(c, tuple)}
+    hidden = {s for s in status_of.values() if s}
+    notes: dict[str, str] = {}
+    cells, numeric, shown = {}, [], []
+    for col in names:
+        if col in hidden:
+            continue
+        label, col_kind = column_spec(col, data[col])
+        if isinstance(col, tuple) and kind:
+            col_kind = kind
+        elif not isinstance(col, tuple) and str(col) not in _columns() and kind and col_kind == "num2":
+            col_kind = kind
+        col_kind = (kinds or {}).get(str(col), col_kind)
+        label = (labels or {}).get(str(col), label)
+        status = data[status_of[col]] if status_of.get(col) else None
+        words = GROUP_WORDS if str(col) in ("pupil_group", "group") else {}
+        out = []
+        for i, v in enumerate(data[col]):
+            v = words.get(v, v) if isinstance(v, str) else v
+            code = None if status is None else str(status.iloc[i])
+            text, why = format_number(v, col_kind, code if code not in (None, REPORTED) else None)
+            if why is not None:
+                letter = notes.setdefault(why, "abcdefghijklmnopqrstuvwxyz"[len(notes) % 26])
+                text = f"{DASH}<sup>{letter}</sup>"
+            out.append(text)
+        cells[label] = out
+        shown.append(col)
+        numeric.append(col_kind not in ("text", "code", "list", "bool", "year"))
+    meanings = status_meanings()
+    footnotes = [(letter, meanings.get(why, f"{why}: no value.")) for why, letter in notes.items()]
+    table = pd.DataFrame(cells)
+    if table.columns.duplicated().any():  # two columns with the same words: keep both, numbered
+        table.columns = [f"{c} ({i + 1})" if list(table.columns).count(c) > 1 else c for i, c in enumerate(table.columns)]
+    csv = data[shown].copy()
+    csv.columns = list(table.columns)
+    return Table(frame=csv, cells=table, numeric=numeric, footnotes=footnotes, caption=caption, empty=empty)
+
+
+def install() -> None:
+    """Route every DataFrame a notebook displays through :func:`show` (no-op outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    shell.display_formatter.mimebundle_formatter.for_type(pd.DataFrame, lambda df, include=None, exclude=None:
+                                                          show(df)._repr_mimebundle_())
 
 
 def show_panel(panel: pd.DataFrame) -> pd.DataFrame:
@@ -44,3 +240,7 @@ def show_panel(panel: pd.DataFrame) -> pd.DataFrame:
                       zip(panel["p8_ci_low"], panel["p8_ci_high"], strict=True)]
     out["ci_source"] = panel["ci_source"]
     return out
+
+
+def is_missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT

@@ -1,0 +1,151 @@
+"""Open report pages in headless Chromium as a reader does: a harness page served with the site from
+127.0.0.1 loads each page in a 1280 px iframe and measures what a reader would notice (overflow, notebook
+debris, index columns, uncaptioned figures, findings without notes, broken links and images); Chromium's
+rendered DOM carries the answers back. Shared by the browser tests.
+
+Set ``COMPENDIUM_BROWSER_SITE`` to an existing reports folder to look at it instead of a fresh run (e.g. to
+check that the tests fail on an old site).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+]
+WIDTH = 1280
+
+HARNESS = """<!DOCTYPE html><html><body><pre id="result">pending</pre>
+<script>
+const pages = %s;
+const DEBRIS = [["NaN", /(^|[^A-Za-z])NaN($|[^A-Za-z])/], ["None", /(^|[^A-Za-z])None($|[^A-Za-z])/],
+                ["nan", /(^|[^A-Za-z])nan($|[^A-Za-z])/], ["$$", /\\$\\$/], ["\\\\frac", /\\\\frac/],
+                ["Python repr", /[A-Za-z]+\\([a-z_]+=|\\{'[a-z_0-9]+': /], ["Traceback", /Traceback/],
+                ["Warning:", /Warning:/], ["dtype:", /dtype:/]];
+async function check(page) {
+  const frame = document.createElement('iframe');
+  frame.style.width = '%dpx'; frame.style.height = '900px';
+  document.body.appendChild(frame);
+  await new Promise(r => { frame.onload = r; frame.src = page; });
+  await new Promise(r => setTimeout(r, 200));
+  const doc = frame.contentDocument;
+  const width = doc.documentElement.scrollWidth;
+  const clone = doc.body.cloneNode(true);
+  clone.querySelectorAll('script, style, .input_area, .input, code').forEach(e => e.remove());
+  const text = clone.textContent;
+  const debris = DEBRIS.filter(([name, re]) => re.test(text)).map(([name]) => name);
+  let indexTables = 0;
+  for (const t of doc.querySelectorAll('table')) {
+    const head = t.querySelector('thead th, tr th'); const rows = [...t.querySelectorAll('tbody tr')];
+    if (rows.length >= 2 && (!head || head.textContent.trim() === '')) {
+      const firsts = rows.map(r => ((r.querySelector('th, td') || {}).textContent || '').trim());
+      if (firsts.every(x => /^\\d+$/.test(x))) indexTables++;
+    }
+  }
+  const imgs = [...doc.images].map(i => ({src: (i.getAttribute('src') || '').slice(0, 80),
+      ok: i.complete && i.naturalWidth > 0, alt: (i.getAttribute('alt') || '').trim(),
+      caption: ((i.closest('figure') || {querySelector: () => null}).querySelector('figcaption') || {}).textContent || ''}));
+  const rows = [...doc.querySelectorAll('tr.finding')].map(tr => ({status: tr.dataset.status,
+      note: ((tr.querySelector('td.note') || {}).textContent || '').trim()}));
+  const hrefs = [...doc.querySelectorAll('a[href]')].map(a => a.href)
+                 .filter(h => h.startsWith(location.origin)).map(h => h.split('#')[0]);
+  const links = [];
+  for (const h of [...new Set(hrefs)]) { const r = await fetch(h, {method: 'HEAD'}); links.push({href: h, status: r.status}); }
+  const align = [...doc.querySelectorAll('.compendium-summary td, .compendium-summary th')]
+                 .map(c => [c.classList.contains('num'), getComputedStyle(c).textAlign]);
+  const filters = ['status', 'notebook', 'year'].filter(k => doc.getElementById('filter-' + k));
+  const codeCells = doc.querySelectorAll('.input_area, .highlight').length;
+  let filtered = null;  // the status filter used as a reader would: how many rows stay visible
+  if (filters.length === 3) {
+    const select = doc.getElementById('filter-status');
+    select.value = 'match'; select.dispatchEvent(new Event('change'));
+    filtered = [...doc.querySelectorAll('tr.finding')].filter(tr => !tr.hidden).map(tr => tr.dataset.status);
+    select.value = ''; select.dispatchEvent(new Event('change'));
+  }
+  frame.remove();
+  return {page, width, debris, indexTables, imgs, rows, links, align, filters, filtered, codeCells, title: doc.title,
+          bytes: 0};
+}
+(async () => {
+  const out = [];
+  for (const p of pages) out.push(await check(p));
+  document.getElementById('result').textContent = JSON.stringify(out);
+})();
+</script></body></html>"""
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed: .ci/run should have installed Debian's chromium")
+        pytest.skip("Chromium not installed (CI installs it): apt-get install chromium")
+    return found
+
+
+def run_chromium(args: list[str], timeout: float = 240) -> str:
+    with tempfile.TemporaryDirectory(prefix="compendium-chromium-") as profile:
+        result = subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                                capture_output=True, text=True, timeout=timeout)
+    return result.stdout
+
+
+class Served:
+    """The site on 127.0.0.1 (a thread), as a context manager yielding its base URL."""
+
+    def __init__(self, site: Path):
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+        handler.log_message = lambda *a, **k: None
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+
+    def __enter__(self) -> str:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+
+
+def report_sets(site: Path) -> list[Path]:
+    return sorted(p for p in site.iterdir() if p.is_dir() and p.name.split("--")[0].isdigit())
+
+
+def pages(site: Path, kinds=("policy", "review")) -> list[str]:
+    """Every page of the site relative to it: the dashboard, each report set's index and reports."""
+    out = ["index.html"]
+    for set_dir in report_sets(site):
+        if (set_dir / "index.html").exists():
+            out.append(f"{set_dir.name}/index.html")
+        out += [f"{set_dir.name}/{kind}/{f.name}" for kind in kinds for f in sorted((set_dir / kind).glob("*.html"))]
+    return out
+
+
+def inspect(site: Path, base: str, page_list: list[str]) -> dict[str, dict]:
+    """Run the harness over ``page_list``; return each page's measurements by its path ('/2017/...')."""
+    harness = site / "_check.html"
+    harness.write_text(HARNESS % (json.dumps(["/" + p for p in page_list]), WIDTH))
+    try:
+        dom = run_chromium([f"--window-size={WIDTH + 40},1000", "--virtual-time-budget=180000", "--dump-dom",
+                            f"{base}/_check.html"])
+    finally:
+        harness.unlink(missing_ok=True)
+    match = re.search(r'<pre id="result">(.*?)</pre>', dom, re.S)
+    assert match and match.group(1) != "pending", f"the harness did not finish: {dom[:500]}"
+    found = {r["page"]: r for r in json.loads(html.unescape(match.group(1)))}
+    for page, r in found.items():
+        r["bytes"] = (site / page.lstrip("/")).stat().st_size
+    return found
