@@ -12,8 +12,8 @@ data/processed/ are untouched. The raw data must already be in data/raw (`make d
 * naive baseline: sequential (``--jobs 1``), no cache of any kind (``--no-cache``, ``COMPENDIUM_NO_CACHE``).
   Without a cache a rerun is a cold run, so it is the baseline of both goals.
 
-The slowest steps are profiled from the cold run's executed notebooks (papermill records every cell's
-duration) and from the runner's own timings.
+The slowest steps are profiled from the cold run's manifests (the runner keeps every cell's duration there,
+out of the executed notebooks so that they are the same bytes every run).
 """
 
 from __future__ import annotations
@@ -64,15 +64,17 @@ def slowest_steps(out: Path, n: int = 10) -> list[dict[str, Any]]:
     steps = []
     for executed in sorted(out.glob("*/notebooks/*.ipynb")):
         nb = json.loads(executed.read_text())
+        manifest = json.loads((executed.parent.parent / "manifest.json").read_text())
+        durations = manifest["notebooks"].get(executed.stem, {}).get("cell_seconds", [])
         heading = "set-up"
-        for cell in nb["cells"]:
+        for i, cell in enumerate(nb["cells"]):
             source = "".join(cell["source"])
             if cell["cell_type"] == "markdown":
                 first = next((ln for ln in source.splitlines() if ln.startswith("#")), None)
                 if first:  # the notebook's title (level 1) is followed by its set-up cells, not a step
                     heading = "set-up: imports, findings log" if first.startswith("# ") else first.lstrip("# ").strip()
                 continue
-            seconds = (cell.get("metadata", {}).get("papermill") or {}).get("duration") or 0.0
+            seconds = durations[i] if i < len(durations) else 0.0  # the manifest keeps each cell's time
             first_line = next((ln.strip() for ln in source.splitlines() if ln.strip() and not ln.startswith("#")), "")
             steps.append({"notebook": executed.stem, "step": heading, "call": first_line[:90], "seconds": seconds})
     return sorted(steps, key=lambda s: -s["seconds"])[:n]

@@ -1,5 +1,7 @@
 """Every LA, every year: the calculations behind notebooks 01 and 02, run through the library (no kernels), give
-a result or a named refusal for every LA in the LAIT data and every year 2016-2025, with every comparator.
+a result or a named refusal for every LA in the LAIT data and every year 2016-2025 (02 with its default
+comparator for every LA, and every region's group once; every comparator is run as a notebook for a sample of LA
+types in tests/notebooks/test_la_types.py).
 
 Properties, not today's values: the chosen LA is always in its comparison group; every LA value recorded is
 LAIT's own; a refusal says why; the sweep never raises anything else.
@@ -51,20 +53,26 @@ def test_the_sweep_covers_every_la_and_year_with_a_result_or_a_reason(inputs):
                         and not math.isnan(row.value):
                     group = row.finding_id[3:-3]
                     assert row.value == lait_value[(year, la, group)]
-            for comparator in comparisons.COMPARATORS:
-                try:
-                    group = comparisons.comparison_group(comparator, la, las, neighbours=inputs["neighbours"])
-                except ParameterError as exc:  # a named refusal, e.g. no statistical neighbours
-                    assert comparator == "statistical_neighbours" and "statistical neighbours" in str(exc)
-                    continue
-                assert la in set(group["la_code"]) and group.loc[group["la_code"] == la, "is_chosen"].all()
-                values = comparisons.group_values(year_rows, group, year)
-                ranked = ranking.rank_las(values, "disadvantaged")
-                place = ranking.rank_text(ranked, la)
-                assert place.endswith(f"of {int(ranked['rank'].notna().sum())}") or place.startswith("not ranked")
-                averages = comparisons.group_average_table(values, weights, group, year_rows, year)
-                assert set(averages["kind"]) >= {"england", "estimate", "unweighted"}
+            # 02 with its default comparator: the LA against the core cities, itself always in the group
+            group = comparisons.comparison_group("core_cities", la, las)
+            assert la in set(group["la_code"]) and group.loc[group["la_code"] == la, "is_chosen"].all()
+            values = comparisons.group_values(year_rows, group, year)
+            ranked = ranking.rank_las(values, "disadvantaged")
+            place = ranking.rank_text(ranked, la)
+            assert place.endswith(f"of {int(ranked['rank'].notna().sum())}") or place.startswith("not ranked")
+            averages = comparisons.group_average_table(values, weights, group, year_rows, year)
+            assert set(averages["kind"]) >= {"england", "estimate", "unweighted"}
             ran += 1
+        # the region comparator: one group per region (the same LAs whichever member is chosen), every member placed
+        for region, members in las.groupby("region_group")["la_code"]:
+            if coverage.la_progress8(year, members.iloc[0]) or coverage.p8_year_reason(year):
+                continue
+            group = comparisons.comparison_group("region", members.iloc[0], las)
+            assert set(group["la_code"]) == set(members), region
+            ranked = ranking.rank_las(comparisons.group_values(year_rows, group, year), "disadvantaged")
+            for la in members:
+                assert ranking.rank_text(ranked, la).split(" of ")[-1] == str(int(ranked["rank"].notna().sum())) \
+                    or ranking.rank_text(ranked, la).startswith("not ranked")
     # every year 2016-2025 is decided one way or the other for every LA; the stated gap years refuse for all LAs
     assert ran + refused == len(list(YEARS)) * len(las)
     gap_years = [y for y in YEARS if reference.measure_gap("p8", y)]

@@ -50,6 +50,11 @@ def _p8_reported() -> frozenset[tuple[int, str]]:
     return frozenset(zip(rows["year"].astype(int), rows["la_code"], strict=True))
 
 
+@lru_cache(maxsize=1)
+def _england_p8_years() -> list[int]:
+    return sorted({y for y, la in _p8_reported() if la == reference.ENGLAND_CODE})
+
+
 # ------------------------------------------------------------------------------------ the valid choices
 def lait_p8_years() -> list[int]:
     """Years for which LAIT has KS4 Progress 8 rows (including years whose values are all '-')."""
@@ -115,7 +120,7 @@ def p8_year_reason(year: int) -> str | None:
     gap = reference.measure_gap("p8", year)
     if gap:
         return gap
-    held = sorted({y for y, la in _p8_reported() if la == reference.ENGLAND_CODE})
+    held = _england_p8_years()
     if int(year) not in held:
         return f"LAIT holds no Progress 8 for this year (it has {_span(held)})"
     return None

@@ -126,6 +126,10 @@ def measure_gap(measure: str, year: int) -> str | None:
     >>> measure_gap("p8", 2020)[:30], measure_gap("p8", 2017)
     ('no Progress 8 in 2019/20: GCSE', None)
     """
-    hit = measure_gaps()
-    hit = hit[(hit["measure"] == measure) & (hit["year"] == int(year))]
-    return None if hit.empty else str(hit["reason"].iloc[0])
+    return _gap_reasons().get((measure, int(year)))
+
+
+@lru_cache(maxsize=1)
+def _gap_reasons() -> dict[tuple[str, int], str]:
+    table = measure_gaps()
+    return {(m, int(y)): str(r) for m, y, r in zip(table["measure"], table["year"], table["reason"], strict=True)}

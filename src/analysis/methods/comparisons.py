@@ -65,15 +65,17 @@ def comparison_group(comparator: object, la: str, las: pd.DataFrame, neighbours:
     """
     choice = parse_comparator(comparator)
     la = reference.validate_la(la, las)
-    by_code = las.set_index("la_code")
-    region = by_code.loc[la, "region_group"]
+    # Plain lookups, not an indexed frame: the sweep over every LA and year calls this thousands of times.
+    names = dict(zip(las["la_code"], las["la_name"], strict=True))
+    regions = dict(zip(las["la_code"], las["region_group"], strict=True))
+    region = regions[la]
     if choice == "core_cities":
         codes = list((core_cities if core_cities is not None else reference.core_cities())["la_code"])
         key, label = "core_cities", "Core cities"
         if la not in codes:  # an LA compared with the core cities is shown among them, marked as chosen
-            codes, label = [la, *codes], f"Core cities and {by_code.loc[la, 'la_name']}"
+            codes, label = [la, *codes], f"Core cities and {names[la]}"
     elif choice == "region":
-        codes = list(las.loc[las["region_group"] == region, "la_code"])
+        codes = [c for c in las["la_code"] if regions[c] == region]
         key, label = f"region:{region}", str(region)
     elif choice == "statistical_neighbours":
         if neighbours is None:
@@ -81,14 +83,14 @@ def comparison_group(comparator: object, la: str, las: pd.DataFrame, neighbours:
         mine = neighbours[neighbours["la_code"] == la].sort_values("neighbour_rank")
         if mine.empty:
             raise ParameterError(
-                f"comparator: LA {la} ({by_code.loc[la, 'la_name']}) has no statistical neighbours in DfE's list; "
+                f"comparator: LA {la} ({names[la]}) has no statistical neighbours in DfE's list; "
                 "choose core_cities, region or a list of LA codes"
             )
         # Blank neighbour cells read as "-00"; codes LAIT does not hold cannot be compared, so they drop out.
-        codes = [la] + [c for c in mine["neighbour_code"] if c in by_code.index]
-        key, label = f"statistical_neighbours:{la}", f"Statistical neighbours of {by_code.loc[la, 'la_name']}"
+        codes = [la] + [c for c in mine["neighbour_code"] if c in names]
+        key, label = f"statistical_neighbours:{la}", f"Statistical neighbours of {names[la]}"
     else:
-        unknown = [c for c in choice if c not in by_code.index]
+        unknown = [c for c in choice if c not in names]
         if unknown:
             raise ParameterError(
                 f"comparator: LA codes {unknown} are not in the data; expected 3-digit DfE LA codes "
@@ -97,11 +99,9 @@ def comparison_group(comparator: object, la: str, las: pd.DataFrame, neighbours:
         codes = choice if la in choice else [la] + choice
         key, label = "list:" + ",".join(sorted(codes)), "Chosen LAs"
     codes = list(dict.fromkeys(codes))
-    out = by_code.loc[codes, ["la_name", "region_group"]].rename(columns={"region_group": "region"}).reset_index()
-    out["is_chosen"] = out["la_code"] == la
-    out["group_key"] = key
-    out["group_label"] = label
-    return out.reset_index(drop=True)
+    return pd.DataFrame({"la_code": codes, "la_name": [names[c] for c in codes],
+                         "region": [regions[c] for c in codes], "is_chosen": [c == la for c in codes],
+                         "group_key": key, "group_label": label})
 
 
 def group_values(measure_rows: pd.DataFrame, group: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -111,14 +111,15 @@ def group_values(measure_rows: pd.DataFrame, group: pd.DataFrame, year: int) -> 
     disadvantaged (smaller = disadvantaged pupils closer to their peers).
     """
     rows = measure_rows[(measure_rows["year"] == year) & measure_rows["la_code"].isin(group["la_code"])]
-    wide = rows.pivot_table(index="la_code", columns="pupil_group", values="value", aggfunc="first", dropna=False)
-    status = rows.pivot_table(index="la_code", columns="pupil_group", values="status", aggfunc="first")
-    out = group[["la_code", "la_name", "is_chosen"]].copy()
+    found = {(c, g): (v, st) for c, g, v, st in
+             zip(rows["la_code"], rows["pupil_group"], rows["value"], rows["status"], strict=True)}
+    out = group[["la_code", "la_name", "is_chosen"]].reset_index(drop=True)
     for g in ("disadvantaged", "non_disadvantaged"):
-        out[g] = out["la_code"].map(wide[g] if g in wide else pd.Series(dtype=float)).astype("float64")
-        out[f"{g}_status"] = out["la_code"].map(status[g] if g in status else pd.Series(dtype=str)).fillna("missing")
+        cells = [found.get((c, g), (float("nan"), "missing")) for c in out["la_code"]]
+        out[g] = pd.array([v for v, _ in cells], dtype="float64")
+        out[f"{g}_status"] = [st for _, st in cells]
     out["gap"] = (out["non_disadvantaged"] - out["disadvantaged"]).round(2)
-    return out.reset_index(drop=True)
+    return out
 
 
 def official_area_value(measure_rows: pd.DataFrame, area: str, year: int, pupil_group: str = "disadvantaged"
@@ -132,10 +133,9 @@ def official_area_value(measure_rows: pd.DataFrame, area: str, year: int, pupil_
     """
     rows = measure_rows[(measure_rows["year"] == year) & (measure_rows["pupil_group"] == pupil_group)
                         & measure_rows["area_type"].isin(["region", "england"])]
-    hit = rows[rows["la_name"].astype(str).str.casefold() == str(area).casefold()]
-    if hit.empty or pd.isna(hit["value"].iloc[0]):
-        return None
-    return float(hit["value"].iloc[0])
+    wanted = str(area).casefold()
+    hits = [v for name, v in zip(rows["la_name"], rows["value"], strict=True) if str(name).casefold() == wanted]
+    return None if not hits or pd.isna(hits[0]) else float(hits[0])
 
 
 def group_average_table(values: pd.DataFrame, weights: pd.DataFrame, group: pd.DataFrame,
@@ -156,7 +156,7 @@ def group_average_table(values: pd.DataFrame, weights: pd.DataFrame, group: pd.D
     key, group_label = group_names(group)
     official = official_area_value(measure_rows, group_label, year) if key.startswith("region:") else None
     england = official_area_value(measure_rows, "England", year)
-    table = values.merge(weights[["la_code", "weight"]], on="la_code", how="left")
+    table = values.assign(weight=values["la_code"].map(dict(zip(weights["la_code"], weights["weight"], strict=True))))
     avg = weighted_average(table, value="disadvantaged").iloc[0]
     missing = f"; no weight for {avg['missing_weights']}" if avg["missing_weights"] else ""
     rows = [("england", "England", england, "official (DfE, all state-funded pupils)")]

@@ -120,18 +120,20 @@ def weighted_average(table: pd.DataFrame, value: str = "value", weight: str = "w
     >>> weighted_average(t).round(3).iloc[0].to_dict()  # (-0.2*300 - 0.6*100) / 400 = -0.3; mean -0.4
     {'weighted': -0.3, 'unweighted': -0.4, 'difference': -0.1, 'las': 2, 'las_weighted': 2, 'missing_weights': ''}
     """
-    has_value = table[table[value].notna()]
-    weighted = has_value[has_value[weight].notna() & (has_value[weight] > 0)]
-    w_mean = stats.weighted_mean(weighted[value], weighted[weight])
-    u_mean = float(has_value[value].mean()) if len(has_value) else np.nan
-    missing = has_value.loc[~has_value.index.isin(weighted.index), "la_name"].astype(str)
+    v = table[value].to_numpy(dtype="float64")
+    w = table[weight].to_numpy(dtype="float64")
+    has_value = ~np.isnan(v)
+    weighted = has_value & ~np.isnan(w) & (w > 0)
+    w_mean = stats.weighted_mean(v[weighted], w[weighted])
+    u_mean = float(v[has_value].mean()) if has_value.any() else np.nan
+    missing = [str(n) for n, h, k in zip(table["la_name"], has_value, weighted, strict=True) if h and not k]
     return pd.DataFrame(
         {
             "weighted": [w_mean],
             "unweighted": [u_mean],
             "difference": [u_mean - w_mean],
-            "las": [len(has_value)],
-            "las_weighted": [len(weighted)],
+            "las": [int(has_value.sum())],
+            "las_weighted": [int(weighted.sum())],
             "missing_weights": ["; ".join(missing)],
         }
     )

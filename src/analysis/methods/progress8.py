@@ -41,23 +41,23 @@ def la_vs_england(measure_rows: pd.DataFrame, la: str, year: int) -> pd.DataFram
     >>> la_vs_england(rows, "330", 2017)[["la_value", "england_value", "difference"]].round(2).values.tolist()
     [[-0.01, -0.03, 0.02]]
     """
-    year_rows = measure_rows[measure_rows["year"] == year]
-    la_rows = year_rows[year_rows["la_code"] == str(la)].set_index("pupil_group")
-    eng_rows = year_rows[year_rows["la_code"] == reference.ENGLAND_CODE].set_index("pupil_group")
-    groups = [g for g in PUPIL_GROUP_LABELS if g in la_rows.index or g in eng_rows.index]
+    rows = measure_rows[(measure_rows["year"] == year) & measure_rows["la_code"].isin([str(la), reference.ENGLAND_CODE])]
+    found = {(c, g): (v, st) for c, g, v, st in
+             zip(rows["la_code"], rows["pupil_group"], rows["value"], rows["status"], strict=True)}
+    la_names = [n for c, n in zip(rows["la_code"], rows["la_name"], strict=True) if c == str(la)]
+    groups = [g for g in PUPIL_GROUP_LABELS if (str(la), g) in found or (reference.ENGLAND_CODE, g) in found]
+    none = (float("nan"), "missing")
     table = pd.DataFrame(
         {
             "pupil_group": groups,
             "label": [PUPIL_GROUP_LABELS[g] for g in groups],
-            "la_name": la_rows["la_name"].iloc[0] if len(la_rows) else str(la),
-            "la_value": [la_rows["value"].get(g) for g in groups],
-            "la_status": [la_rows["status"].get(g, "missing") for g in groups],
-            "england_value": [eng_rows["value"].get(g) for g in groups],
-            "england_status": [eng_rows["status"].get(g, "missing") for g in groups],
+            "la_name": la_names[0] if la_names else str(la),
+            "la_value": pd.array([found.get((str(la), g), none)[0] for g in groups], dtype="float64"),
+            "la_status": [found.get((str(la), g), none)[1] for g in groups],
+            "england_value": pd.array([found.get((reference.ENGLAND_CODE, g), none)[0] for g in groups], dtype="float64"),
+            "england_status": [found.get((reference.ENGLAND_CODE, g), none)[1] for g in groups],
         }
     )
-    table["la_value"] = table["la_value"].astype("float64")
-    table["england_value"] = table["england_value"].astype("float64")
     table["difference"] = (table["la_value"] - table["england_value"]).round(2)
     return table
 
@@ -70,16 +70,14 @@ def disadvantage_gap(comparison: pd.DataFrame) -> pd.DataFrame:
     >>> disadvantage_gap(comp)["gap"].round(2).tolist()
     [0.33, 0.51]
     """
-    rows = comparison.set_index("pupil_group")
-    la_name = comparison["la_name"].iloc[0]
+    la = dict(zip(comparison["pupil_group"], comparison["la_value"], strict=True))
+    england = dict(zip(comparison["pupil_group"], comparison["england_value"], strict=True))
+    nan = float("nan")
     out = pd.DataFrame(
         {
-            "area": [la_name, "England"],
-            "disadvantaged": [rows.loc["disadvantaged", "la_value"], rows.loc["disadvantaged", "england_value"]],
-            "non_disadvantaged": [
-                rows.loc["non_disadvantaged", "la_value"],
-                rows.loc["non_disadvantaged", "england_value"],
-            ],
+            "area": [comparison["la_name"].iloc[0], "England"],
+            "disadvantaged": [la.get("disadvantaged", nan), england.get("disadvantaged", nan)],
+            "non_disadvantaged": [la.get("non_disadvantaged", nan), england.get("non_disadvantaged", nan)],
         }
     )
     out["gap"] = (out["non_disadvantaged"] - out["disadvantaged"]).round(2)

@@ -26,19 +26,29 @@ def rank_las(table: pd.DataFrame, value: str = "value", *, higher_is_better: boo
     >>> rank_las(t)[["la_name", "rank_label"]].values.tolist()
     [['Birmingham', '1'], ['Liverpool', '2='], ['Newcastle upon Tyne', '2='], ['Nowhere', '']]
     """
-    out = table.copy()
-    rounded = out[value].astype("float64").round(decimals)
-    out["_key"] = -rounded if higher_is_better else rounded
-    out["_name"] = out["la_name"].astype(str).str.casefold()
-    out = out.sort_values(["_key", "_name", "la_code"], na_position="last", kind="mergesort")
-    ranks = out["_key"].rank(method="min")
-    out["rank"] = ranks.astype("Int64")
-    tied = out["_key"].notna() & out["_key"].duplicated(keep=False)
+    rounded = table[value].astype("float64").round(decimals).to_numpy()
+    sign = -1 if higher_is_better else 1
+    # Sort keys in Python: tables are a few dozen LAs, where pandas' multi-key sort costs far more than it saves.
+    keys = [((1, 0.0) if v != v else (0, sign * v), str(n).casefold(), str(c), i) for i, (v, n, c) in
+            enumerate(zip(rounded, table["la_name"], table["la_code"], strict=True))]
+    order = [k[-1] for k in sorted(keys)]
+    out = table.iloc[order].reset_index(drop=True)
+    ordered = rounded[order]
+    counts: dict[float, int] = {}
+    for v in ordered:
+        if v == v:
+            counts[v] = counts.get(v, 0) + 1
+    ranks, labels, tied, seen = [], [], [], {}
+    for position, v in enumerate(ordered, start=1):
+        if v != v:  # no value: unranked
+            ranks.append(pd.NA), labels.append(""), tied.append(False)
+            continue
+        rank = seen.setdefault(v, position)  # competition ranking: a tie takes the first position it reaches
+        ranks.append(rank), tied.append(counts[v] > 1), labels.append(f"{rank}{'=' if counts[v] > 1 else ''}")
+    out["rank"] = pd.array(ranks, dtype="Int64")
     out["tied"] = tied
-    out["rank_label"] = [
-        "" if pd.isna(r) else f"{int(r)}{'=' if t else ''}" for r, t in zip(out["rank"], tied, strict=True)
-    ]
-    return out.drop(columns=["_key", "_name"]).reset_index(drop=True)
+    out["rank_label"] = labels
+    return out
 
 
 def rank_text(ranked: pd.DataFrame, la: str) -> str:
@@ -48,11 +58,12 @@ def rank_text(ranked: pd.DataFrame, la: str) -> str:
     >>> rank_text(r, "330"), rank_text(r, "391")
     ('1 of 2', '2= of 2')
     """
-    row = ranked[ranked["la_code"] == str(la)]
+    ranks = dict(zip(ranked["la_code"], zip(ranked["rank"], ranked["rank_label"], strict=True), strict=True))
     n = int(ranked["rank"].notna().sum())
-    if row.empty or pd.isna(row["rank"].iloc[0]):
+    rank, label = ranks.get(str(la), (pd.NA, ""))
+    if pd.isna(rank):
         return "not ranked: no value" if n else "not ranked: no LA has a value"
-    return f"{row['rank_label'].iloc[0]} of {n}"
+    return f"{label} of {n}"
 
 
 def tie_note(ranked: pd.DataFrame, value: str = "value") -> str:

@@ -117,6 +117,7 @@ def reusable(job: Job, previous_year_dir: Path) -> bool:
     job.reexport = entry.get("export_key") != job.export_key
     job.dependencies = entry["dependencies"]
     job.seconds = float(entry.get("seconds", 0.0))
+    job.cell_seconds = list(entry.get("cell_seconds", []))
     job.outputs = list(files)
     job.reused = True
     return True

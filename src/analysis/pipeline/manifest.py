@@ -72,6 +72,7 @@ def finish_set(year_dir: Path, jobs: list[Job], previous_dir: Path, specs: list[
             "export_key": job.export_key,
             "reused_from_previous_run": job.reused,
             "seconds": round(job.seconds, 2),
+            "cell_seconds": job.cell_seconds,
             "inputs": [
                 {"id": s.id, "file": f"data/raw/{s.filename}", "sha256": job.raw_sha256.get(s.id, s.sha256), "url": s.url,
                  "licence": s.licence, "publisher": s.publisher, "year": s.year}

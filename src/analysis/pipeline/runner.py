@@ -68,7 +68,7 @@ def _execute(job: Job, build_root: Path, progress: bool) -> Job:
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     job.seconds = time.perf_counter() - started
-    _normalise_executed(executed)
+    job.cell_seconds = _normalise_executed(executed)
     recorded = build_year_dir / "dependencies" / f"{job.spec.name}.json"
     if not recorded.exists():
         raise RunError(f"{job.spec.name} ran but recorded no findings (it must end with log.save())")
@@ -79,23 +79,27 @@ def _execute(job: Job, build_root: Path, progress: bool) -> Job:
     return job
 
 
-#: What papermill writes into an executed notebook that differs between two runs of the same inputs: the build
-#: folder's paths and the wall-clock times. Durations (timing fields) stay.
-_RUN_SPECIFIC = ("input_path", "output_path", "start_time", "end_time")
+#: What papermill and nbclient write into an executed notebook that differs between two runs of the same
+#: inputs: the build folder's paths, wall-clock times and durations. Durations move to the manifest.
+_RUN_SPECIFIC = ("input_path", "output_path", "start_time", "end_time", "duration")
 
 
-def _normalise_executed(path: Path) -> None:
-    """Make the executed notebook the same bytes every run: no run-specific papermill metadata, and cell ids
-    by position (jupytext and papermill give new cells random ids)."""
+def _normalise_executed(path: Path) -> list[float]:
+    """Make the executed notebook the same bytes every run: no run-specific papermill or nbclient metadata, and
+    cell ids by position (jupytext and papermill give new cells random ids). Returns each cell's duration (s),
+    which the manifest keeps as a timing field."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
+    seconds = [round(float(c.metadata.get("papermill", {}).get("duration") or 0.0), 3) for c in nb.cells]
     for meta in [nb.metadata.get("papermill", {}), *(c.metadata.get("papermill", {}) for c in nb.cells)]:
         for key in _RUN_SPECIFIC:
             meta.pop(key, None)
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i:03d}"
+        cell.metadata.pop("execution", None)  # nbclient's iopub/shell timestamps
     nbformat.write(nb, path)
+    return seconds
 
 
 def _export(job: Job, build_year_dir: Path) -> None:
@@ -270,13 +274,14 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def summarise(out_dir: Path, planned: list[Job], seconds: float) -> dict[str, Any]:
-    counts: dict[str, int] = {}
+    from ..findings import status_counts
+
     names = {j.spec.name for j in planned}
+    found = []
     for name in sorted({j.report_set for j in planned}):
         with open(out_dir / name / "findings.json", encoding="utf-8") as f:
-            for finding in json.load(f):
-                if finding["notebook"] in names:
-                    counts[finding["status"]] = counts.get(finding["status"], 0) + 1
+            found += [finding for finding in json.load(f) if finding["notebook"] in names]
+    counts = status_counts(found)
     executed = sorted((j for j in planned if not j.reused), key=lambda j: -j.seconds)
     return {
         "notebooks": len(planned),

@@ -19,9 +19,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from ..common import atomic_write_text
+from ..findings import status_counts
 from ..data import sources
 from ..present.summary import badge, note_text, tolerance_text, value_html
-from ..present.tables import STATUS_TEXT
+from ..present.tables import COUNT_TEXT, STATUS_TEXT
 from .export_text import anchor
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "site"
@@ -58,9 +59,8 @@ def _set_data(set_dir: Path) -> dict[str, Any] | None:
                      "value_html": value_html(f.get("value"), f, collapse=True),
                      "published_html": value_html(f.get("published"), f, collapse=True),
                      "badge": badge(f["status"]), "tolerance_text": tolerance_text(f), "note_text": note_text(f)})
-    counts = {s: sum(r["status"] == s for r in rows) for s in STATUS_TEXT}
     return {"name": info["name"], "info": info, "manifest": manifest, "findings": rows, "notebooks": notebooks,
-            "counts": {s: n for s, n in counts.items() if n}}
+            "counts": status_counts(found)}
 
 
 def report_sets(out_dir: Path) -> list[dict[str, Any]]:
@@ -86,7 +86,7 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["anchor"] = anchor
-    env.globals["status_text"] = STATUS_TEXT
+    env.globals["status_text"] = COUNT_TEXT
     env.globals["badge_html"] = lambda status: Markup(badge(status))
     return env
 

@@ -48,6 +48,7 @@ class Job:
     report_set: str = ""  # the folder of reports/ it writes into: "<year>" or "<year>--<variant>"
     declared: bool = False  # a parameter set the default reproduce runs (notebooks.yml also_run)
     raw_sha256: dict[str, str] = field(default_factory=dict)  # source id -> sha256 of the file as read this run
+    cell_seconds: list[float] = field(default_factory=list)  # each cell's execution time (a timing field)
     cache_key: str = ""
     reused: bool = False
     seconds: float = 0.0

@@ -8,7 +8,7 @@ import html
 from typing import Any
 
 from .numbers import DASH, decimals_of, format_value
-from .tables import STATUS_TEXT
+from .tables import COUNT_TEXT, STATUS_TEXT
 
 #: what a row says when the ledger recorded no note for it
 DEFAULT_NOTES = {
@@ -102,7 +102,7 @@ def note_text(finding: dict[str, Any]) -> str:
 
 
 def badge(status: str) -> str:
-    return (f'<span class="badge badge-{html.escape(status)}">{html.escape(STATUS_TEXT.get(status, status))}'
+    return (f'<span class="badge badge-{html.escape(status)}">{html.escape(COUNT_TEXT.get(status, status))}'
             "</span>")
 
 
@@ -113,13 +113,16 @@ def _plural(words: str) -> str:
 
 
 def counts_text(findings: list[dict[str, Any]]) -> str:
-    """'3 match, 1 differs' over the statuses in their fixed order.
+    """'3 match, 1 differs' over the statuses in their fixed order, derived findings counted apart.
 
-    >>> counts_text([{"status": "match"}, {"status": "differs"}, {"status": "match"}])
-    '2 match, 1 differs'
+    >>> counts_text([{"status": "match"}, {"status": "differs"}, {"status": "match"}, {"status": "match", "derived": True}])
+    '2 match, 1 differs, 1 derived'
     """
-    counts = {s: sum(f["status"] == s for f in findings) for s in STATUS_TEXT}
-    return ", ".join(f"{n} {_plural(STATUS_TEXT[s]) if n > 1 else STATUS_TEXT[s]}" for s, n in counts.items() if n)
+    from ..findings import status_counts
+
+    counts = status_counts(findings)
+    return ", ".join(f"{n} {_plural(COUNT_TEXT[s]) if n > 1 and s != 'derived' else COUNT_TEXT[s]}"
+                     for s, n in counts.items())
 
 
 def sources_of(findings: list[dict[str, Any]]) -> list[str]:

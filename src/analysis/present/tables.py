@@ -39,6 +39,8 @@ SHORT_ROWS = 10
 COLUMNS_FILE = Path(__file__).with_name("columns.csv")
 #: each finding status (``findings.STATUSES``) in words; a status added there reads as its name until added here
 STATUS_TEXT = {s: s.replace("-", " ") for s in STATUSES} | {"needs-public-file": "needs a public file"}
+#: how the counts name derived findings (a gap computed from two printed figures), counted apart
+COUNT_TEXT = {**STATUS_TEXT, "derived": "derived"}
 #: statuses the compendium's own readers give (beside DfE's codes): what a dash means there
 OWN_STATUSES = {
     "missing": "Blank in the DfE file: the figure was suppressed, or the group had no pupils or no results.",
