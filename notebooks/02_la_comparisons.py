@@ -27,13 +27,15 @@
 year: int = 2017  # academic year END, e.g. 2017 for 2016/17
 la: str = "330"  # DfE local authority code as a string, e.g. "330" for Birmingham
 comparator: str = "core_cities"  # "core_cities", "region", "statistical_neighbours", or LA codes like "330,331,332"
+rank_draws: int = 10_000  # simulated draws for the plausible ranks (more draws, steadier shares, slower)
+seed: int = 1  # seed of the draws: the same seed gives the same plausible ranks
 
 # %%
 from analysis import data, findings
 from analysis.common import academic_year
 from analysis.data import ks4_provisional, reference
-from analysis.methods import comparisons, la_weights, progress8, ranking
-from analysis.present import charts, tables
+from analysis.methods import comparisons, la_weights, progress8, ranking, stats, uncertainty, uncertainty_findings
+from analysis.present import charts, tables, uncertainty_charts
 
 log = findings.FindingsLog("02_la_comparisons", year=year)
 
@@ -144,6 +146,86 @@ charts.ranked_bars(
 );
 
 # %% [markdown]
+# ## How sure is the ranking? A 95% interval for each LA
+#
+# A published LA figure is the mean of its pupils' Progress 8 scores, so it would differ a little with other
+# pupils, as DfE's school intervals say. Each LA's 95% interval is its value ± 1.96 × σ / √n, with σ the national
+# pupil-level SD of Progress 8 (backed out of DfE's school intervals, the one estimate notebooks 03 and 05 use)
+# and n its pupils in the group: **the estimated counts above, so the intervals are estimates too**; two-decimal
+# rounding is allowed for. Where DfE publishes the LA's own interval for the same value, DfE's is used
+# (`interval_source`). The gap's interval combines its two groups' (assumption A15).
+
+# %% tags=["review-only"]
+sd = stats.sd_by_year(stats.p8_sd(data.read_full_schema_files()), [year])
+tables.show(sd)
+
+# %%
+dfe_intervals = data.published_la_intervals(year)
+intervals = uncertainty.la_intervals(values, weights, sd, published=dfe_intervals)
+england = uncertainty.england_intervals(p8, weights, sd, year)
+tables.show(intervals.query("pupil_group in ['disadvantaged', 'gap']"),
+            columns=["la_name", "pupil_group", "value", "pupils", "low", "high", "interval_source"])
+
+# %%
+uncertainty_charts.interval_chart(
+    intervals, f"Disadvantaged pupils' Progress 8 with 95% intervals, {academic_year(year)}: {group_label}",
+    highlight=la_name, reference_lines=comparisons.reference_lines(averages),
+);
+
+# %% [markdown]
+# ## DfE's own LA intervals next to ours
+#
+# DfE publishes an LA's interval on the LA row of its school-level files: every pupil group in a full-schema
+# (revised) file, all pupils in the provisional file. Where one is held, ours (estimated pupils, national σ) is
+# shown next to it, a check on the estimate.
+
+# %% tags=["review-only"]
+tables.show(uncertainty.compare_published(intervals, dfe_intervals, sd=sd, weights=weights),
+            empty="No file held publishes an interval for these LAs in this year.")
+
+# %% [markdown]
+# ## Plausible ranks
+#
+# Each LA's true value is drawn from its interval (a normal distribution) `rank_draws` times, seeded, and the
+# LAs ranked in every draw: the ranks an LA takes in the middle 95% of draws are its plausible ranks. A rank that
+# holds across them is not an accident of which pupils sat the exams that year.
+
+# %%
+simulation = uncertainty.rank_simulation(intervals, "disadvantaged", draws=rank_draws, seed=seed)
+tables.show(simulation, columns=["rank", "la_name", "value", "plausible_ranks", "p_first", "p_rank"])
+
+# %%
+uncertainty_charts.caterpillar(
+    simulation, f"Plausible ranks by disadvantaged pupils' Progress 8, {academic_year(year)}: {group_label}",
+    highlight=la_name,
+);
+
+# %% [markdown]
+# The same for the disadvantage gap (smallest first): its interval combines both groups', so it is wider.
+
+# %%
+gap_simulation = uncertainty.rank_simulation(intervals, "gap", draws=rank_draws, seed=seed, higher_is_better=False)
+tables.show(gap_simulation, columns=["rank", "la_name", "value", "plausible_ranks", "p_first", "p_rank"])
+
+# %% [markdown]
+# **Ties and near-ties.** Neighbours in the ranking with equal published values are tied whatever the draws;
+# where the higher-placed LA is ahead in fewer than 95% of draws, the data do not settle their order.
+
+# %%
+tables.show(uncertainty.near_ties(simulation), empty="Every neighbouring pair is settled in at least 95% of draws.")
+
+# %% [markdown]
+# ## Above or below: each LA against England and the rest of its group
+#
+# "Above" or "below" when the interval of the difference excludes zero; otherwise "not distinguishable". Each LA
+# is compared with the pupil-weighted average of the *other* LAs of the group (never an average it is part of).
+
+# %%
+flags = uncertainty.la_flags(intervals, england)
+average = uncertainty.group_average_intervals(intervals, group_label)
+tables.show(flags, columns=["la_name", "value", "low", "high", "england", "vs_england", "others_average", "vs_others"])
+
+# %% [markdown]
 # ## Every year in the data
 #
 # The LA, the group average and England, for disadvantaged pupils. KS4 exams were cancelled in 2019/20 and
@@ -167,8 +249,13 @@ charts.trend_lines(
 # Each headline figure next to its published value (BEP's table 2 for the 2017 core cities, table 3 for the
 # West Midlands: the default reproduce runs this notebook once for each, and each run records only its own
 # group's claims); other groups, LAs and years have no published figure and are recorded as `not-published`.
-# The chosen LA's own Progress 8 and England's are recorded once, by notebook 01.
+# The chosen LA's own Progress 8 and England's are recorded once, by notebook 01. How sure the ranking is (the
+# LA's plausible ranks, whether a first place holds, the LA against the rest of its group) is recorded too:
+# nothing published to compare it with, it says how much weight the published ranking bears.
 
 # %%
 log.record_all(comparisons.findings(ranked, gaps, values, averages, group, la=la, year=year,
                                     weights_note=weights_note))
+
+# %%
+log.record_all(uncertainty_findings.findings(simulation, gap_simulation, flags, average, group, la=la))

@@ -34,13 +34,15 @@ min_pupils: int = 0  # a school's group counts for the criteria only with at lea
 sector: str = "state-funded mainstream"  # or "state-funded special", "independent"; None means no filter
 admissions: str = "non-selective"  # or "selective"; None means no filter
 gender: str = "mixed"  # or "boys", "girls"; None means no filter
+rank_draws: int = 10_000  # simulated draws for the schools' plausible ranks
+seed: int = 1  # seed of the draws: the same seed gives the same plausible ranks
 
 # %%
 from analysis import data, findings
 from analysis.common import academic_year
 from analysis.data import coverage, reference
-from analysis.methods import published_schools, schools, stats
-from analysis.present import charts, tables
+from analysis.methods import funnel, published_schools, schools, stats, uncertainty
+from analysis.present import charts, tables, uncertainty_charts
 
 log = findings.FindingsLog("03_school_progress", year=year)
 year = reference.validate_year(year, coverage.school_ks4_years())
@@ -125,7 +127,8 @@ tables.show(previous[previous["link"] != "same URN"], empty="Every school has fi
 # ## Each school's P8 and A8 by pupil group, both years
 #
 # Suppressed or unpublished values show their DfE code (SUPP, NE, NP, NA) or `not_in_data`; `data_urn` is
-# the URN the figures come from; `ci_source` says whether the interval is the file's or computed.
+# the URN the figures come from; `ci_source` says whether the interval is the file's, computed from the P8
+# pupils, or `approximate` (a file without P8 pupil counts: computed from its KS4 pupils, a few more).
 
 # %%
 panel = schools.school_panel(selected, results, previous, year=year)
@@ -157,6 +160,74 @@ strong = schools.attainment_and_progress(panel, national, year=year, min_pupils=
 tables.show(strong, empty="No school meets the criterion with the data held.")
 
 # %% [markdown]
+# ## How sure is the schools' ranking? Plausible ranks
+#
+# Each school's true Progress 8 is drawn from its 95% interval `rank_draws` times (seeded) and the schools ranked
+# in every draw; the ranks a school takes in the middle 95% of draws are its plausible ranks. Most schools'
+# plausible ranks span many places: a school's place in a league table is mostly not settled by its data.
+
+# %%
+school_ranks = uncertainty.rank_simulation(funnel.school_intervals(chart), "school", draws=rank_draws, seed=seed,
+                                           code="urn", name="school_name")
+tables.show(school_ranks, columns=["rank", "school_name", "value", "plausible_ranks", "p_first"])
+
+# %%
+uncertainty_charts.caterpillar(
+    school_ranks, f"Plausible ranks of {la_name} schools by Progress 8 of {group_label.lower()}, {academic_year(year)}",
+    entity="school",
+);
+
+# %% [markdown]
+# ## Does each school beat the benchmark by more than chance?
+#
+# For each school meeting the criterion above, in each year: its disadvantaged Progress 8 and 95% interval
+# against the national non-disadvantaged figure. "beats it (interval above)" means the whole interval is above
+# the benchmark; "above, within its interval" means the value is above but chance could explain it; a margin of
+# 0.01 is a near-tie (the unrounded values may be level).
+
+# %%
+benchmark_flags = funnel.benchmark_flags(beating, panel, year=year)
+tables.show(benchmark_flags, empty="No school meets the criterion with the data held.")
+
+# %% [markdown]
+# ## Funnel plot: schools against England, allowing for cohort size
+#
+# Every school in England with a Progress 8 (of the chosen sector) against its number of pupils, with the 95%
+# and 99.8% limits around the national figure: a school outside them is further from England than chance would
+# put it. The LA's schools chosen above are highlighted. The limits use the national pupil-level σ, the same estimate as above (nearest year with intervals);
+# files without a P8 pupil count give the school's KS4 pupils instead (`pupils_source`).
+
+# %%
+sd_year = stats.sd_by_year(stats.p8_sd(data.read_full_schema_files()), [year])
+funnel_all = funnel.school_points(results, year=year, group="all", national=national, sd=sd_year,
+                                  highlight=selected["urn"], sector=sector)
+tables.show(funnel_all.query("highlight"), columns=["school_name", "p8", "pupils", "low", "high", "outside"])
+
+# %%
+uncertainty_charts.funnel_plot(funnel_all, f"Progress 8 of all pupils by school, {academic_year(year)}",
+                               la_name=la_name);
+
+# %% [markdown]
+# The same for disadvantaged pupils, around England's disadvantaged figure. Only full-schema files have the
+# split: the dots are the schools of every such file held for the year.
+
+# %%
+funnel_disadvantaged = funnel.school_points(full_schema, year=year, group="disadvantaged", national=national,
+                                            sd=sd_year, highlight=selected["urn"])
+uncertainty_charts.funnel_plot(funnel_disadvantaged,
+                               f"Progress 8 of disadvantaged pupils by school, {academic_year(year)}", la_name=la_name);
+
+# %% [markdown]
+# ## DfE's progress bands and the proposed quintiles, for the same schools
+#
+# DfE's five bands come from each school's interval against zero (well above / above / average / below / well
+# below average); the February 2026 consultation proposes quintiles of P8 among all schools in England. How many
+# of the LA's schools each method puts in each band:
+
+# %%
+tables.show(funnel.band_counts(funnel_all))
+
+# %% [markdown]
 # ## Reconciliation: the LA's P8 rebuilt from its school rows
 #
 # Pupil-weighted mean of the school rows' P8 (weights: P8 pupils; every school row of the LA, special
@@ -182,10 +253,14 @@ tables.show(published)
 # %% [markdown]
 # ## Record the findings
 #
-# Lists of schools are recorded alphabetically (as the source prints them); the tables above give URNs.
+# Lists of schools are recorded alphabetically (as the source prints them); the tables above give URNs. The
+# funnel counts and the schools that beat the benchmark by more than chance are recorded too (not published).
 # Without a full-schema file for the LA the disadvantaged findings have no value: they are recorded as needing
 # a public file not held here, and each note names it (DfE's national `england_ks4revised.csv`).
 
 # %%
 log.record_all(schools.findings(beating, strong, reconciliation, published, availability, la=la,
                                 la_name=la_name, year=year))
+
+# %%
+log.record_all(funnel.findings(funnel_all, benchmark_flags, availability, la=la, la_name=la_name, year=year))

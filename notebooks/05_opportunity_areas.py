@@ -79,7 +79,7 @@ tables.show(sd_table)
 # year without CI data uses the nearest year that has them (flagged in `basis`), unless `p8_sd` is set.
 
 # %%
-sd_years = oa.sd_by_year(sd_table, coverage.opportunity_area_years(), override=p8_sd)
+sd_years = stats.sd_by_year(sd_table, coverage.opportunity_area_years(), override=p8_sd)
 tables.show(sd_years)
 
 # %% [markdown]

@@ -29,7 +29,7 @@ from hypothesis import strategies as st  # noqa: E402
 from analysis.data import record_types, screening  # noqa: E402
 from analysis.errors import CompendiumError  # noqa: E402
 
-import _mutate as mut  # noqa: E402
+from . import _mutate as mut  # noqa: E402
 
 INVALID = ("cut", "duplicate key", "unknown code", "encoding", "record type removed", "headers swapped")
 VALID = ("rows deleted", "rows shuffled", "verbatim repeat")

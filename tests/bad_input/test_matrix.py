@@ -13,7 +13,7 @@ from analysis import data as load
 from analysis.data import sources
 from analysis.errors import CompendiumError, DataFormatError, SourceError
 
-import _mutate as mut
+from . import _mutate as mut
 
 READ = {
     "ks4_final_2017_320": lambda: load.read_ks4_performance(year=2017, la="320"),

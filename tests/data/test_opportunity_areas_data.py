@@ -35,7 +35,7 @@ def test_blackpool_2017_lait_gap():
     from analysis.data import reference
     from analysis.methods import progress8
     p8 = progress8.select_measure(load.read_lait(indicators=list(reference.indicator_codes("p8").values())))
-    sd = oa.sd_by_year(stats.p8_sd(load.read_full_schema_files(2017)), [2017])
+    sd = stats.sd_by_year(stats.p8_sd(load.read_full_schema_files(2017)), [2017])
     out = oa.la_gaps(p8, sd, months_per_sd=10).set_index(["year", "area_id"])
     # LAIT: Blackpool disadvantaged -0.83, England non-disadvantaged 0.11 -> 0.94
     assert out.loc[(2017, "blackpool"), "gap_disadvantaged_p8"] == pytest.approx(0.94)

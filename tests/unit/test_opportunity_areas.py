@@ -6,15 +6,16 @@ import pandas as pd
 import pytest
 
 from analysis.methods import opportunity_areas as oa
+from analysis.methods import stats
 from analysis.errors import ParameterError
 
 
 class TestSdByYear:
     def test_override_and_bad(self):
         t = pd.DataFrame({"year": [2017], "sd": [1.2]})
-        assert oa.sd_by_year(t, [2019], override=1.5)["sd_p8"].item() == 1.5
+        assert stats.sd_by_year(t, [2019], override=1.5)["sd_p8"].item() == 1.5
         with pytest.raises(ParameterError, match="p8_sd"):
-            oa.sd_by_year(t, [2019], override=-1)
+            stats.sd_by_year(t, [2019], override=-1)
 
 
 class TestLaGaps:

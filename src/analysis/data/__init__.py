@@ -9,7 +9,7 @@ Each reader returns one tidy, typed, validated table and finds its file through 
 from .gias import read_gias_links, read_gias_schools, read_school_spine
 from .ks4 import decode_rectype, read_ks4_performance, read_ks4_trimmed, read_ks4_trimmed_all_years
 from .ks4_5acem import read_ks4_5acem
-from .ks4_results import data_availability, read_full_schema_files, read_results
+from .ks4_results import data_availability, published_la_intervals, read_full_schema_files, read_results
 from .lait import read_la_code_list, read_lait, read_lait_dictionary, read_statistical_neighbours
 from .primary import (
     context_years,
@@ -27,6 +27,7 @@ __all__ = [
     "decode_rectype",
     "read_absence",
     "read_census",
+    "published_la_intervals",
     "read_full_schema_files",
     "read_gias_links",
     "read_gias_schools",

@@ -127,7 +127,8 @@ def combine_results(full: pd.DataFrame | None, trimmed: pd.DataFrame | None, spi
     """One row per (record, year) from full-schema rows, then trimmed rows for (URN, year) pairs not yet held.
 
     School attributes (LA, name, sector, admissions, gender) come from the file where it has them, else
-    from the spine. Measures a source does not carry get status ``not_in_data`` (never a silent NaN).
+    from the spine. ``ks4_pupils`` is the school's pupils at the end of KS4 (both layouts give it; a P8
+    cohort is a little smaller: pupils without a KS2 result have no P8). Measures a source does not carry get status ``not_in_data`` (never a silent NaN).
     """
     measure_cols = [f"{m}_{g}" for g in GROUPS for m in MEASURES]
     frames = []
@@ -157,7 +158,7 @@ def combine_results(full: pd.DataFrame | None, trimmed: pd.DataFrame | None, spi
         t["has_split"] = False
         frames.append(t)
     cols = ["year", "level", "urn", "la_code", "school_name", "sector", "admissions", "gender",
-            "is_state_funded_national", "has_split", "source_id"]
+            "is_state_funded_national", "has_split", "source_id", "ks4_pupils"]
     out = []
     for frame in frames:
         frame = frame.copy()
@@ -173,6 +174,7 @@ def combine_results(full: pd.DataFrame | None, trimmed: pd.DataFrame | None, spi
         raise ValueError("combine_results: no full-schema and no trimmed KS4 rows were given")
     table = pd.concat(out, ignore_index=True)
     table["year"] = table["year"].astype(int)
+    table["ks4_pupils"] = pd.to_numeric(table["ks4_pupils"], errors="coerce").astype("float64")
     table["is_state_funded_national"] = table["is_state_funded_national"].astype(bool)
     for col in ("level", "urn", "la_code", "school_name", "sector", "admissions", "gender", "source_id"):
         table[col] = table[col].astype("string")
@@ -194,3 +196,37 @@ def read_full_schema_files(year: int | None = None) -> pd.DataFrame:
     frames = [read_ks4_performance(sources.path(s.id), year=s.year).assign(source_id=s.id, file_year=s.year)
               for s in sources.find("ks4_school_full", year)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["year", "level", "urn", "source_id", "file_year"])
+
+
+def published_la_intervals(year: int) -> pd.DataFrame:
+    """DfE's own 95% intervals for LAs' Progress 8 in ``year``, where a file we hold publishes one: one row per
+    (LA, pupil group) with DfE's value, pupils, low and high, and the source.
+
+    The LA rows (RECTYPE 4) of a full-schema file give every pupil group for the file's own year (not its
+    back-columns: those cover only schools still open under the same URN); the provisional file's LA rows give
+    all pupils, provisional figures, used only where no full-schema file covers the LA.
+    """
+    from .ks4_provisional import read_ks4_provisional_la
+
+    cols = ["la_code", "pupil_group", "dfe_value", "dfe_pupils", "dfe_low", "dfe_high", "dfe_source"]
+    rows = []
+    full = read_full_schema_files(year)
+    full = full[(full["level"] == "la") & (full["year"] == full["file_year"])] if len(full) else full
+    for group in ("all", "disadvantaged", "non_disadvantaged"):
+        need = [f"p8_{group}", f"p8_pupils_{group}", f"p8_ci_low_{group}", f"p8_ci_high_{group}"]
+        if len(full) and set(need) <= set(full.columns):
+            part = full.dropna(subset=need)
+            rows.append(pd.DataFrame({"la_code": part["la_code"].astype(str), "pupil_group": group,
+                                      "dfe_value": part[need[0]], "dfe_pupils": part[need[1]],
+                                      "dfe_low": part[need[2]], "dfe_high": part[need[3]],
+                                      "dfe_source": part["source_id"] + " (LA row)"}))
+    provisional = read_ks4_provisional_la(year).dropna(subset=["p8_all", "p8_ci_low_all", "p8_ci_high_all"])
+    rows.append(pd.DataFrame({"la_code": provisional["la_code"], "pupil_group": "all",
+                              "dfe_value": provisional["p8_all"], "dfe_pupils": provisional["ks4_pupils"],
+                              "dfe_low": provisional["p8_ci_low_all"], "dfe_high": provisional["p8_ci_high_all"],
+                              "dfe_source": provisional["source_id"] + " (LA row, provisional)"}))
+    out = pd.concat([r for r in rows if len(r)], ignore_index=True) if any(len(r) for r in rows) else None
+    if out is None:
+        return pd.DataFrame(columns=cols)
+    # The revised (full-schema) figure wins over the provisional one for the same LA and group.
+    return out.drop_duplicates(["la_code", "pupil_group"], keep="first")[cols].reset_index(drop=True)

@@ -105,7 +105,8 @@ def comparison_group(comparator: object, la: str, las: pd.DataFrame, neighbours:
 
 
 def group_values(measure_rows: pd.DataFrame, group: pd.DataFrame, year: int) -> pd.DataFrame:
-    """One row per group LA for ``year``: disadvantaged and non-disadvantaged P8, their statuses and the gap.
+    """One row per group LA for ``year``: disadvantaged, non-disadvantaged and all pupils' P8, their statuses
+    and the gap.
 
     ``measure_rows`` is :func:`analysis.methods.progress8.select_measure` output. The gap is non-disadvantaged minus
     disadvantaged (smaller = disadvantaged pupils closer to their peers).
@@ -114,7 +115,7 @@ def group_values(measure_rows: pd.DataFrame, group: pd.DataFrame, year: int) -> 
     found = {(c, g): (v, st) for c, g, v, st in
              zip(rows["la_code"], rows["pupil_group"], rows["value"], rows["status"], strict=True)}
     out = group[["la_code", "la_name", "is_chosen"]].reset_index(drop=True)
-    for g in ("disadvantaged", "non_disadvantaged"):
+    for g in ("disadvantaged", "non_disadvantaged", "all"):
         cells = [found.get((c, g), (float("nan"), "missing")) for c in out["la_code"]]
         out[g] = pd.array([v for v, _ in cells], dtype="float64")
         out[f"{g}_status"] = [st for _, st in cells]

@@ -17,9 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..common import nearest_year
 from ..data import published, reference
-from ..errors import ParameterError
 from . import months as months_lib
 from . import stats
 
@@ -32,31 +30,6 @@ def areas() -> pd.DataFrame:
 def ward_map() -> pd.DataFrame:
     """2022 wards of former districts (West Somerset), from ``data/reference/opportunity_area_wards.csv``."""
     return reference.opportunity_area_wards()
-
-
-def sd_by_year(sd_table: pd.DataFrame, years: list[int], *, override: float = 0.0) -> pd.DataFrame:
-    """The P8 SD used for each year: ``override`` if > 0, else the SD backed out of that year's CIs
-    (:func:`.stats.p8_sd`) or, for a year without CI data, of the nearest year with them (``basis`` says which).
-
-    >>> t = pd.DataFrame({"year": [2016, 2017], "sd": [1.06, 1.23]})
-    >>> out = sd_by_year(t, [2016, 2018])
-    >>> out["sd_p8"].tolist(), out["sd_year"].tolist()
-    ([1.06, 1.23], [2016, 2017])
-    """
-    if override < 0:
-        raise ParameterError(f"p8_sd: expected a positive SD of pupil P8 scores (or 0 = from CIs), got {override}")
-    known = sd_table.dropna(subset=["sd"]).set_index("year")["sd"]
-    rows = []
-    for year in years:
-        if override > 0:
-            rows.append((year, float(override), pd.NA, "p8_sd parameter"))
-            continue
-        if known.empty:
-            raise ParameterError("p8_sd: no confidence intervals to back the SD out of; pass p8_sd > 0")
-        use = nearest_year(year, known.index)
-        basis = "CIs of that year" if use == year else f"CIs of {use} (no CI data for {year})"
-        rows.append((year, float(known[use]), use, basis))
-    return pd.DataFrame(rows, columns=["year", "sd_p8", "sd_year", "basis"])
 
 
 def la_gaps(p8: pd.DataFrame, sd_years: pd.DataFrame, *, months_per_sd: str | float) -> pd.DataFrame:

@@ -74,7 +74,8 @@ def national_benchmarks(results: pd.DataFrame, year: int, *, full_schema: pd.Dat
     return pd.DataFrame(rows)[cols]
 
 
-def _threshold(national: pd.DataFrame, year: int, group: str, measure: str) -> float:
+def threshold(national: pd.DataFrame, year: int, group: str, measure: str) -> float:
+    """The national benchmark (:func:`national_benchmarks`) of ``measure`` for ``group`` in ``year``, or NaN."""
     hit = national[(national["year"] == year) & (national["pupil_group"] == group)]
     return float(hit[measure].iloc[0]) if len(hit) else np.nan
 
@@ -82,7 +83,9 @@ def _threshold(national: pd.DataFrame, year: int, group: str, measure: str) -> f
 def add_confidence_intervals(results: pd.DataFrame, sd: pd.DataFrame) -> pd.DataFrame:
     """Keep the file's 95% CIs; where absent but P8 and its pupil count are reported, compute P8 ± 1.96σ/√n.
 
-    ``p8_ci_source_<group>`` says which: ``file``, ``computed``, or why none (no P8 / no pupil count / no σ).
+    ``p8_ci_source_<group>`` says which: ``file``, ``computed``, ``approximate`` (all pupils in a file that gives
+    no P8 pupil count: n is the school's KS4 pupils, a few more than its P8 pupils, so the interval is a little
+    narrow), or why none (no P8 / no pupil count / no σ).
 
     >>> res = pd.DataFrame({"year": [2017], "p8_all": [0.5], "p8_pupils_all": [49.0], "p8_ci_low_all": [np.nan],
     ...     "p8_ci_low_all_status": ["NA"], "p8_ci_high_all": [np.nan], "p8_ci_high_all_status": ["NA"]})
@@ -96,14 +99,20 @@ def add_confidence_intervals(results: pd.DataFrame, sd: pd.DataFrame) -> pd.Data
         if f"p8_{g}" not in out:
             continue
         from_file = out[f"p8_ci_low_{g}"].notna() & out[f"p8_ci_high_{g}"].notna()
-        can = ~from_file & out[f"p8_{g}"].notna() & (out[f"p8_pupils_{g}"] > 0) & sigma.notna()
-        half = stats.ci_half_width(sigma, out[f"p8_pupils_{g}"])
+        pupils = out[f"p8_pupils_{g}"]
+        approximate = pd.Series(False, index=out.index)
+        if g == "all" and "ks4_pupils" in out:
+            approximate = ~(pupils > 0) & (out["ks4_pupils"] > 0)
+            pupils = pupils.where(~approximate, out["ks4_pupils"])
+        can = ~from_file & out[f"p8_{g}"].notna() & (pupils > 0) & sigma.notna()
+        half = stats.ci_half_width(sigma, pupils)
         out.loc[can, f"p8_ci_low_{g}"] = (out[f"p8_{g}"] - half)[can].round(2)
         out.loc[can, f"p8_ci_high_{g}"] = (out[f"p8_{g}"] + half)[can].round(2)
         source = pd.Series("none: no P8", index=out.index, dtype="string")
         source[out[f"p8_{g}"].notna()] = "none: no pupil count"
-        source[out[f"p8_{g}"].notna() & (out[f"p8_pupils_{g}"] > 0) & sigma.isna()] = "none: no sigma"
+        source[out[f"p8_{g}"].notna() & (pupils > 0) & sigma.isna()] = "none: no sigma"
         source[can] = "computed"
+        source[can & approximate] = "approximate"
         source[from_file] = "file"
         out[f"p8_ci_source_{g}"] = source
     return out
@@ -221,7 +230,7 @@ def beating_benchmark(panel: pd.DataFrame, national: pd.DataFrame, *, year: int,
         table[f"p8_disadvantaged_{y}"] = _wide(panel, "disadvantaged", y, "p8", min_pupils)
         pupils = panel[(panel["pupil_group"] == "disadvantaged") & (panel["year"] == y)].set_index("urn")
         table[f"pupils_disadvantaged_{y}"] = pupils["p8_pupils"]
-        table[f"benchmark_{y}"] = _threshold(national, y, "non_disadvantaged", "p8")
+        table[f"benchmark_{y}"] = threshold(national, y, "non_disadvantaged", "p8")
     keep = (table[f"p8_disadvantaged_{year}"] > table[f"benchmark_{year}"]) & (
         table[f"p8_disadvantaged_{year - 1}"] > table[f"benchmark_{year - 1}"])
     out = table[keep].reset_index()
@@ -241,7 +250,7 @@ def attainment_and_progress(panel: pd.DataFrame, national: pd.DataFrame, *, year
     for g in ("all", "disadvantaged"):
         for m in ("a8", "p8"):
             table[f"{m}_{g}"] = _wide(panel, g, year, m, min_pupils)
-            table[f"national_{m}_{g}"] = _threshold(national, year, g, m)
+            table[f"national_{m}_{g}"] = threshold(national, year, g, m)
             keep &= table[f"{m}_{g}"] > table[f"national_{m}_{g}"]
     out = table[keep].reset_index()
     return out.sort_values(["p8_all", "school_name", "urn"], ascending=[False, True, True],
@@ -294,7 +303,7 @@ def ranked(panel: pd.DataFrame, national: pd.DataFrame, *, year: int) -> tuple[p
         else "all"
     rows = panel[(panel["year"] == year) & (panel["pupil_group"] == group) & (panel["p8_status"] == REPORTED)]
     rows = rows.sort_values(["p8", "school_name"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    lines = {f"England {GROUP_LABELS[g].lower()}": _threshold(national, year, g, "p8")
+    lines = {f"England {GROUP_LABELS[g].lower()}": threshold(national, year, g, "p8")
              for g in ("non_disadvantaged", group)}
     return rows, {k: v for k, v in lines.items() if pd.notna(v)}, GROUP_LABELS[group]
 

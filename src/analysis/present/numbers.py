@@ -76,6 +76,8 @@ def format_number(v: Any, kind: str, status: str | None = None) -> tuple[str, st
             return (str(int(v)) if float(v).is_integer() else str(v)), None
         if kind == "count":
             return number(float(v), 0), None
+        if kind == "share":  # a proportion 0-1, shown as a percentage
+            return number(100 * float(v), 1) + "%", None
         if kind in DECIMALS:
             return number(float(v), DECIMALS[kind]), None
         return number(float(v), 0 if float(v).is_integer() else 2), None

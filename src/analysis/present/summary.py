@@ -18,6 +18,8 @@ DEFAULT_NOTES = {
     "not-reproducible": "The published figure needs data that are not public.",
     "needs-public-file": "Needs a public file the compendium does not hold yet.",
 }
+#: decimal places of a finding by its stated unit (``Finding.unit``)
+UNIT_DECIMALS = {"schools": 0, "pupils": 0, "LAs": 0, "count": 0, "%": 1, "months": 1, "P8": 2}
 LONG = 90  # characters: a longer value is collapsed behind an expander
 
 
@@ -38,10 +40,14 @@ def decimals(finding: dict[str, Any]) -> int | None:
     (2, 0)
     >>> decimals({"label": "Code-breakers as % of schools", "published": 11.111111, "tolerance": 0.6536})
     1
+    >>> decimals({"label": "Schools above the funnel on Progress 8", "unit": "schools"})
+    0
     """
-    label = str(finding.get("label", ""))
+    label, unit = str(finding.get("label", "")), str(finding.get("unit", "") or "")
+    if unit in UNIT_DECIMALS:  # a unit the finding states wins over any word in its label
+        return UNIT_DECIMALS[unit]
     implied = None
-    if finding.get("unit") == "months" or "%" in label or "months" in label:
+    if "%" in label or "months" in label:
         implied = 1
     if "Progress 8" in label or "P8" in label or "ratio" in label or "rate /" in label:
         implied = 2
