@@ -142,7 +142,7 @@ tables.show(london)
 
 # %%
 model = beyond_prediction.fit_prediction_model(schools, min_cohort=min_cohort)
-model.summary()
+tables.show(beyond_prediction.model_table(model))
 
 # %%
 predicted = beyond_prediction.beyond_prediction(model, far_above=far_above)

@@ -49,3 +49,22 @@ def beyond_prediction(results, *, far_above: float = 2.0) -> pd.DataFrame:
     out["pearson_residual"] = out["residual"] * np.sqrt(out["pupils_disadvantaged"] / results.scale)
     out["far_above_prediction"] = out["pearson_residual"] > far_above
     return out.sort_values(["pearson_residual", "urn"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def model_table(results) -> pd.DataFrame:
+    """The fitted model for reviewers: each term's coefficient, standard error, t, p and 95% interval, and the
+    schools used and R² (statsmodels' own ``summary()`` prints the time it was made, so a report built from it
+    would differ every run).
+
+    >>> import statsmodels.formula.api as smf
+    >>> d = pd.DataFrame({"y": [1.0, 3.0, 5.0, 7.5], "x": [0.0, 1.0, 2.0, 3.0]})
+    >>> model_table(smf.wls("y ~ x", data=d, weights=[1, 1, 1, 1]).fit())["coefficient"].round(2).tolist()
+    [0.9, 2.15]
+    """
+    ci = results.conf_int(0.05)
+    table = pd.DataFrame({"term": list(results.params.index), "coefficient": results.params.to_numpy(),
+                          "std_error": results.bse.to_numpy(), "t": results.tvalues.to_numpy(),
+                          "p_value": results.pvalues.to_numpy(), "ci_low": ci[0].to_numpy(), "ci_high": ci[1].to_numpy()})
+    table["schools"] = int(results.nobs)
+    table["r_squared"] = float(results.rsquared)
+    return table

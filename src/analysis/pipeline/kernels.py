@@ -1,5 +1,6 @@
 """The kernels notebooks run in: one per job, with the job's own environment, its stderr kept out of the
-terminal, and every live kernel known so that an interrupted run can stop them all at once.
+terminal, and every live kernel known so that an interrupted run can stop them all at once. Where the run has a
+warm fork server (:mod:`.forkserver`) each kernel is forked from it; otherwise it starts the usual way.
 """
 
 from __future__ import annotations
@@ -7,13 +8,39 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
+import uuid
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager, KernelManager
+from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Dict, Unicode
+
+from . import forkserver
 
 _live: set[AsyncKernelManager] = set()
 _lock = threading.Lock()
+
+
+class ForkedProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, but the kernel process is forked by the run's warm fork server."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        server = forkserver.current()
+        if server is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        manager = self.parent
+        try:
+            pid = server.spawn(cmd, env=kwargs.get("env") or dict(os.environ),
+                               cwd=str(kwargs.get("cwd") or os.getcwd()), log=getattr(manager, "stderr_path", ""))
+        except OSError:  # the server has gone: this kernel starts the usual way
+            if getattr(manager, "stderr_path", ""):
+                manager._stderr = open(manager.stderr_path, "ab")  # noqa: SIM115 (closed at shutdown)
+                kwargs["stderr"] = manager._stderr
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = forkserver.ForkedProcess(pid)
+        self.pid = self.pgid = pid  # the child calls setsid(): its own process group, as a launched kernel's
+        self.cwd = kwargs.get("cwd", os.getcwd())
+        return self.connection_info
 
 
 class JobKernelManager(AsyncKernelManager):
@@ -23,9 +50,16 @@ class JobKernelManager(AsyncKernelManager):
     extra_env = Dict(config=True, help="variables added to the kernel's environment")
     stderr_path = Unicode("", config=True, help="file the kernel's stderr goes to ('' = discard)")
 
+    async def _async_pre_start_kernel(self, **kw: Any):  # type: ignore[override]
+        if self.provisioner is None and forkserver.current() is not None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkedProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         kw["env"] = {**(kw.get("env") or os.environ), **self.extra_env}
-        self._stderr = open(self.stderr_path, "ab") if self.stderr_path else None  # noqa: SIM115
+        forked = isinstance(self.provisioner, ForkedProvisioner) and forkserver.current() is not None
+        self._stderr = open(self.stderr_path, "ab") if self.stderr_path and not forked else None  # noqa: SIM115
         kw["stderr"] = self._stderr or subprocess.DEVNULL
         with _lock:
             _live.add(self)

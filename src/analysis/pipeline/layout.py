@@ -42,15 +42,10 @@ class Context:
 
 
 def quantize_png(png: bytes) -> bytes:
-    """The chart as an 8-bit palette PNG: the same picture (flat colours, antialiased text) at a third of the
-    bytes. Deterministic: a fixed palette method, no dithering, no metadata."""
-    from PIL import Image
+    """The chart as an 8-bit palette PNG (:func:`analysis.present.png.quantize`; kernels already send them so)."""
+    from ..present.png import quantize
 
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    out = io.BytesIO()
-    image.quantize(colors=96, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-        out, format="PNG", optimize=True)
-    return out.getvalue()
+    return quantize(png)
 
 
 def _figure_html(number: int, png: bytes, caption: str, alt: str) -> str:

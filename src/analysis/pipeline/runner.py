@@ -59,7 +59,8 @@ def _execute(job: Job, build_root: Path, progress: bool) -> Job:
     })
     try:
         pm.execute_notebook(nb, str(executed), parameters=job.parameters, kernel_name="python3",
-                            progress_bar=progress, cwd=str(paths.PROJECT_ROOT), report_mode=False, config=config)
+                            progress_bar=progress, cwd=str(paths.PROJECT_ROOT), report_mode=False, config=config,
+                            request_save_on_cell_execute=False)  # written once at the end: not twice per cell
     except pm.PapermillExecutionError as exc:
         raise RunError(
             f"{job.spec.name} ({job.report_set}) failed in cell {exc.cell_index} "
@@ -139,8 +140,13 @@ def run(
     specs: list[NotebookSpec] | None = None,
 ) -> dict[str, Any]:
     """Plan, execute, export and swap in; returns a summary. Raises ParameterError / RunError."""
+    from . import forkserver
+
     out_dir = Path(out) if out else paths.REPORTS
     started = time.perf_counter()
+    # The warm kernels' imports start now, on the other core, while the run is planned and screened. The server
+    # outlives the run (a later run in the same process reuses it) and stops when this process exits.
+    forkserver.start()
     planned, notes = plan(year=year, la=la, only=only, params=params, specs=specs)
     read = screen_raw_files()  # every raw file is the one registered, checked before any notebook starts
     for job in planned:

@@ -117,6 +117,7 @@ def read_notebook(spec: NotebookSpec):
 
 
 def _parse_parameters(spec: NotebookSpec) -> dict[str, dict[str, str]]:
+    _notebook_libraries()  # before papermill, which imports nbformat
     from papermill.translators import PythonTranslator
 
     nb = read_notebook(spec)

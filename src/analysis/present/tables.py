@@ -219,7 +219,8 @@ def show(frame: pd.DataFrame, *, columns: list[str] | None = None, labels: dict[
 
 
 def install() -> None:
-    """Route every DataFrame a notebook displays through :func:`show` (no-op outside IPython)."""
+    """Route every DataFrame a notebook displays through :func:`show`, and every figure through the report PNG
+    (:func:`.png.install`); a no-op outside a kernel."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover
@@ -229,6 +230,10 @@ def install() -> None:
         return
     shell.display_formatter.mimebundle_formatter.for_type(pd.DataFrame, lambda df, include=None, exclude=None:
                                                           show(df)._repr_mimebundle_())
+    if getattr(shell, "kernel", None) is not None:  # a terminal IPython shows figures in windows, not PNGs
+        from . import png
+
+        png.install(shell)
 
 
 def show_panel(panel: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,239 @@
+"""Warm kernels: a fork server that has done every notebook's heavy imports once, and forks a kernel per notebook.
+
+A fresh ``python -m ipykernel_launcher`` spends about 2 s starting and a notebook's first cell about 1.5 s more
+importing pandas, pandera, matplotlib and the library: on two cores and seven notebook runs that was a third of a
+cold reproduce. The server (``python -m analysis.pipeline.forkserver``) is started when a run begins, so its
+imports overlap the planning and screening; each kernel is then an ``os.fork()`` of it (copy-on-write, a few
+milliseconds) that becomes an ordinary ipykernel on the connection file it is given. The notebooks run exactly
+as in a fresh kernel: same code, same environment variables, same working directory; nothing but imports is
+done before the fork (no data read, no thread, no ZeroMQ context: those are not safe to fork).
+
+Linux only (``os.fork`` of a process that imported numpy is safe there); elsewhere, or with
+``COMPENDIUM_NO_FORKSERVER=1``, kernels start the usual way. The protocol is one JSON line per request on the
+server's stdin (the kernel's argv, environment, working directory and log file) and one JSON line back (its pid).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+DISABLE_ENV = "COMPENDIUM_NO_FORKSERVER"
+#: modules every notebook imports (directly or through the library), imported once by the server. Not the inline
+#: backend (matplotlib_inline): it hooks itself into IPython when first imported, so the kernel must import it.
+WARM_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
+                "pandas", "pandas.io.parquet", "pyarrow.parquet", "openpyxl", "filelock", "PIL.Image",
+                "PIL.PngImagePlugin", "pandera.pandas", "pandera.backends.pandas.register", "hypothesis",
+                "scipy.stats", "statsmodels.api", "statsmodels.formula.api", "jinja2")
+# What the kernel itself would set before matplotlib is imported (ipykernel chooses the inline backend through
+# this variable): the server imports matplotlib, so it must see the same value.
+KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+
+
+def available() -> bool:
+    return sys.platform == "linux" and hasattr(os, "fork") and not os.environ.get(DISABLE_ENV)
+
+
+class ForkServer:
+    """The client side, in the runner: starts the server, asks it for kernels, stops it."""
+
+    def __init__(self) -> None:
+        env = {**os.environ, **KERNEL_ENV}
+        self._process = subprocess.Popen(  # noqa: S603 (our own module, this interpreter)
+            [sys.executable, "-m", "analysis.pipeline.forkserver"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env=env, text=True, bufsize=1)
+        self._lock = threading.Lock()
+        self._ready = False
+
+    def spawn(self, argv: list[str], *, env: dict[str, str], cwd: str, log: str) -> int:
+        """A kernel forked from the warm server: ``argv`` the kernel command (``... -m ipykernel_launcher -f
+        <connection file>``); returns its pid. Raises OSError if the server has gone."""
+        request = {"argv": argv, "env": {**env, **KERNEL_ENV}, "cwd": cwd, "log": log}
+        with self._lock:
+            if self._process.poll() is not None:
+                raise OSError("the kernel fork server has stopped")
+            if not self._ready:  # the first request waits for the imports to finish
+                if self._process.stdout.readline().strip() != "ready":
+                    raise OSError("the kernel fork server did not start")
+                self._ready = True
+            self._process.stdin.write(json.dumps(request) + "\n")
+            reply = self._process.stdout.readline()
+        if not reply:
+            raise OSError("the kernel fork server stopped while starting a kernel")
+        return int(json.loads(reply)["pid"])
+
+    def close(self) -> None:
+        """Stop the server at once (its kernels have shut down by now; they are not its process group)."""
+        if self._process.poll() is None:
+            self._process.kill()  # not a clean exit: tearing down pandas & co. would take half a second
+        self._process.wait()
+        for pipe in (self._process.stdin, self._process.stdout):
+            pipe.close()
+
+
+class ForkedProcess:
+    """What jupyter_client's provisioner needs of a ``Popen`` for a kernel the server forked (it is the server's
+    child, not ours: liveness is ``kill(pid, 0)``, and the server reaps it)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = 0
+            except PermissionError:  # pragma: no cover (the pid was reused by someone else's process)
+                self.returncode = 0
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        import time
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.02)
+        return self.returncode or 0
+
+    def send_signal(self, signum: int) -> None:
+        try:
+            os.kill(self.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+_server: ForkServer | None = None
+_server_lock = threading.Lock()
+
+
+def start() -> ForkServer | None:
+    """The process's fork server, started if forking is available and none is running (its imports begin at
+    once); it stops when this process exits (its stdin closes) or at :func:`stop`."""
+    global _server
+    with _server_lock:
+        if _server is not None and _server._process.poll() is not None:  # it died: start another
+            _server = None
+        if _server is None and available():
+            _server = ForkServer()
+            atexit.register(stop)
+        return _server
+
+
+def current() -> ForkServer | None:
+    return _server
+
+
+def stop() -> None:
+    global _server
+    with _server_lock:
+        if _server is not None:
+            _server.close()
+            _server = None
+
+
+# ----------------------------------------------------------------------------------------------- the server
+
+
+def _reap(signum, frame) -> None:  # noqa: ARG001
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _kernel(request: dict) -> None:
+    """In the forked child: become the kernel the request describes (as ``python -m ipykernel_launcher``)."""
+    os.setsid()  # its own session and process group, as jupyter_client starts kernels
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if request["log"] else \
+        os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    argv = list(request["argv"])
+    module_at = argv.index("-m") if "-m" in argv else None
+    args = argv[module_at + 2:] if module_at is not None else argv[1:]
+    # No command history: a report's kernel runs each cell once, and IPython's SQLite history costs its start-up.
+    args = [*args, "--HistoryManager.enabled=False"]
+    sys.argv = ["ipykernel_launcher", *args]  # as a launched kernel sees it
+    from ipykernel import kernelapp
+
+    try:  # this module as an IPython extension: it redoes what an import inside a kernel would have done
+        kernelapp.IPKernelApp.launch_instance(argv=args, extensions=[__name__ if __name__ != "__main__" else
+                                                                     "analysis.pipeline.forkserver"])
+    finally:
+        os._exit(0)
+
+
+def load_ipython_extension(ipython) -> None:  # noqa: ARG001
+    """In a forked kernel, once its IPython shell exists: the import-time hooks the server's imports could not
+    set (there was no shell then). The presentation layer routes every displayed DataFrame through its
+    formatter when imported in a kernel (:func:`analysis.present.tables.install`)."""
+    if "analysis.present" in sys.modules:
+        from analysis.present import tables
+
+        tables.install()
+
+
+def serve() -> None:
+    import importlib
+
+    # As ipykernel_launcher does: `python -m` put the working directory first on sys.path; a kernel must not
+    # import a stray local file in place of a module.
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional module: the kernel imports it itself if a notebook needs it
+            pass
+    import analysis
+
+    for path in sorted(Path(analysis.__file__).parent.rglob("*.py")):  # the library's own modules
+        parts = path.relative_to(Path(analysis.__file__).parent.parent).with_suffix("").parts
+        if "pipeline" in parts or parts[-1].startswith("_probe"):
+            continue  # notebooks never import the pipeline
+        importlib.import_module(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    if any("backend_inline" in name for name in sys.modules):  # see WARM_MODULES
+        raise RuntimeError("the fork server imported matplotlib_inline: kernels would show no charts")
+    signal.signal(signal.SIGCHLD, _reap)
+    out = sys.stdout
+    out.write("ready\n")
+    out.flush()
+    for line in sys.stdin:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            _kernel(request)
+        out.write(json.dumps({"pid": pid}) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    serve()
