@@ -21,7 +21,8 @@ Method (EPI, "Closing the gap?", 2017; DfE's disadvantage gap index, SFR 40/2014
    a number or a preset name from :data:`PRESETS` (see :func:`calibration_table` for how the calibrated one
    is derived).
 
-Everything is vectorised numpy (one ``lexsort`` plus ``bincount``): six million pupils take seconds.
+Everything is vectorised numpy (per year one ``np.sort`` of packed 64-bit keys; two ``bincount``): six million
+pupils take about half a second (``benchmarks/months_6m.py``).
 """
 
 from __future__ import annotations
@@ -202,6 +203,47 @@ def presets_table() -> pd.DataFrame:
     return pd.DataFrame([vars(p) for p in presets().values()])
 
 
+def _rank_one_year(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, pct): the permutation sorting one year's scores (no NaN) and, in that order, their percentile ranks.
+
+    One ``np.sort`` of 64-bit keys: the score's bits made order-preserving (IEEE 754: flip all bits of a negative,
+    the sign bit of the rest), low bits replaced by the position. Dropping bits only merges neighbours, so runs of
+    equal keys with different scores are re-sorted on the scores: order, ties and ranks are exactly the scores'.
+    """
+    u, n, n_bits = np.uint64, s.size, max(s.size - 1, 1).bit_length()
+    key = (s + 0.0).view(u)  # -0.0 -> 0.0: equal scores, equal keys
+    key ^= (key.view(np.int64) >> 63).view(u) | u(1 << 63)  # negatives: flip every bit, others the sign bit
+    key &= ~u((1 << n_bits) - 1)
+    key |= np.arange(n, dtype=u)
+    key.sort()
+    order = (key & u((1 << n_bits) - 1)).view(np.intp)
+    key >>= u(n_bits)
+    same = np.flatnonzero(key[1:] == key[:-1])  # pupils same, same + 1: the same leading bits
+    if (differ := s[order[same]] != s[order[same + 1]]).any():  # re-sort those runs on (key, score)
+        p = np.flatnonzero(np.bincount(np.concatenate((same, same + 1)), minlength=n))  # union1d hashes: slow
+        p = p[np.isin(key[p], key[same[differ]])]
+        order[p] = order[p[np.lexsort((s[order[p]], key[p]))]]
+    v = s[order]  # the sorted scores
+    start = np.flatnonzero(np.concatenate(([True], v[1:] != v[:-1])))  # the first pupil of each distinct score
+    size = np.diff(np.append(start, n))
+    return order, np.repeat(((2 * start + size - 1) / 2.0 + 0.5) / max(n, 1), size)  # (mid-rank - 0.5) / n
+
+
+def _sorted_ranks(scores: np.ndarray, year_codes: np.ndarray, n_years: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, pct): the rows with a score and a year, in (year, score) order, and their percentile ranks."""
+    rows = None if (valid := ~np.isnan(scores) & (year_codes >= 0)).all() else np.flatnonzero(valid)
+    codes = year_codes if rows is None else year_codes[rows]
+    if (codes[1:] < codes[:-1]).any():  # not grouped by year: a stable radix sort of the small year codes
+        by_year = np.argsort(codes.astype(np.min_scalar_type(n_years)), kind="stable")
+        rows, codes = (by_year if rows is None else rows[by_year]), codes[by_year]
+    s, year_end = (scores if rows is None else scores[rows]), np.cumsum(np.bincount(codes, minlength=n_years))
+    order, pct = np.empty(s.size, dtype=np.intp), np.empty(s.size)
+    for first, end in zip(np.append(0, year_end[:-1]), year_end):  # a year at a time: more key bits for the score
+        order[first:end], pct[first:end] = _rank_one_year(s[first:end])
+        order[first:end] += first
+    return (order if rows is None else rows[order]), pct
+
+
 def percentile_ranks(scores: np.ndarray, years: np.ndarray) -> np.ndarray:
     """Percentile rank ``(mid-rank - 0.5) / n`` of each score within its year; NaN scores get NaN.
 
@@ -212,30 +254,10 @@ def percentile_ranks(scores: np.ndarray, years: np.ndarray) -> np.ndarray:
     [0.125, 0.5, 0.5, 0.875]
     """
     scores = np.asarray(scores, dtype=float)
-    codes, _ = pd.factorize(np.asarray(years), sort=True)
+    codes, uniques = pd.factorize(np.asarray(years), sort=True)
     out = np.full(len(scores), np.nan)
-    valid = ~np.isnan(scores) & (codes >= 0)
-    idx = np.flatnonzero(valid)
-    if idx.size == 0:
-        return out
-    s, y = scores[idx], codes[idx]
-    # by year, then score: a float quicksort (ties are averaged below, so their order does not matter), then a
-    # stable radix sort on the small year codes; several times faster than np.lexsort on 6M rows
-    order = np.argsort(s)
-    order = order[np.argsort(y[order].astype(np.int16), kind="stable")]
-    s, y = s[order], y[order]
-    n = s.size
-    new_block = np.empty(n, dtype=bool)
-    new_block[0] = True
-    new_block[1:] = (s[1:] != s[:-1]) | (y[1:] != y[:-1])
-    starts = np.flatnonzero(new_block)
-    ends = np.append(starts[1:], n)
-    block = np.cumsum(new_block) - 1
-    n_year = np.bincount(y)
-    year_start = np.concatenate(([0], np.cumsum(n_year)[:-1]))
-    mid = (starts + ends - 1) / 2.0  # 0-based mean position of each tie block
-    pct = (mid[block] - year_start[y] + 0.5) / n_year[y]
-    out[idx[order]] = pct
+    rows, pct = _sorted_ranks(scores, codes, len(uniques))
+    out[rows] = pct
     return out
 
 
@@ -252,9 +274,10 @@ def rank_gaps(
 
     ``comparison``: ``national_non_disadvantaged`` (non-disadvantaged pupils in all of England, as ASL/EPI's
     20.1 months) or ``non_disadvantaged_elsewhere`` (non-disadvantaged pupils outside the area, as ASL's
-    "almost five months"). Pupils are ranked nationally within year; pupils without a score are not ranked.
-    Persistently disadvantaged = ``fsm_share >= persistent_threshold``. With ``include_national`` the area
-    ``England`` (every pupil) is added. ``gap_rank`` is in percentile points (0-100); positive = behind.
+    "almost five months"). Pupils are ranked nationally within year (so each year can be run alone, with the
+    same rows); pupils without a score or a year are not ranked. Persistently disadvantaged = ``fsm_share >=
+    persistent_threshold``. With ``include_national`` the area ``England`` (every pupil, with or without an area)
+    is added. ``gap_rank`` is in percentile points (0-100); positive = behind.
 
     Hand example (one year, four pupils, ranks 0.125, 0.375, 0.625, 0.875): the disadvantaged pupil in area A
     has rank 0.125; non-disadvantaged pupils nationally average (0.375+0.625+0.875)/3 = 0.625;
@@ -273,55 +296,41 @@ def rank_gaps(
     if not 0 < persistent_threshold <= 1:
         raise ParameterError(f"persistent_threshold: expected a share in (0, 1], got {persistent_threshold}")
     conversion = resolve_months_per_sd(months_per_sd)
-
     scores = pd.to_numeric(pupils[score], errors="coerce").to_numpy(dtype=float)
-    year_codes, years = pd.factorize(pupils["year"], sort=True)
-    area_codes, areas = pd.factorize(pupils["area"], sort=True)  # no astype(str): 6M string copies
+    year_codes, years = pd.factorize(pupils["year"])  # unsorted: the rows are sorted at the end
+    area_codes, areas = pd.factorize(pupils["area"])  # no astype(str): 6M string copies
     areas = pd.Index(areas).astype(str)
-    ranks = percentile_ranks(scores, year_codes)
-    ranked = ~np.isnan(ranks)
+    n_years, n_areas = len(years), len(areas)
+    rows, ranks = _sorted_ranks(scores, year_codes, n_years)
     dis = pupils["disadvantaged"].fillna(False).to_numpy(dtype=bool)
     persistent = pd.to_numeric(pupils["fsm_share"], errors="coerce").fillna(0).to_numpy() >= persistent_threshold
-    masks = {"disadvantaged": dis, "persistently_disadvantaged": persistent, "non_disadvantaged": ~dis}
-
-    n_years, n_areas = len(years), len(areas)
-    cell = year_codes * n_areas + area_codes
-    r = np.where(ranked, ranks, 0.0)
-
-    def sums(mask: np.ndarray, key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-        # weights instead of boolean indexing: no copies of the 6M-row arrays
-        m = (mask & ranked).astype(float)
-        return np.bincount(key, weights=r * m, minlength=size), np.bincount(key, weights=m, minlength=size)
-
-    nd_year_sum, nd_year_n = sums(masks["non_disadvantaged"], year_codes, n_years)
-    nd_cell_sum, nd_cell_n = sums(masks["non_disadvantaged"], cell, n_years * n_areas)
-    frames = []
-    for group, mask in masks.items():
-        g_sum, g_n = sums(mask, cell, n_years * n_areas)
-        y_sum, y_n = sums(mask, year_codes, n_years)
-        year_idx = np.repeat(np.arange(n_years), n_areas)
-        if comparison == "national_non_disadvantaged":
-            c_sum, c_n = nd_year_sum[year_idx], nd_year_n[year_idx]
-        else:
-            c_sum, c_n = nd_year_sum[year_idx] - nd_cell_sum, nd_year_n[year_idx] - nd_cell_n
-        part = pd.DataFrame({"year": np.asarray(years)[year_idx], "area": np.tile(np.asarray(areas), n_years),
-                             "group": group, "n_pupils": g_n, "_sum": g_sum, "comparison_n": c_n, "_csum": c_sum})
-        if include_national:
-            part = pd.concat([part, pd.DataFrame({
-                "year": np.asarray(years), "area": NATIONAL, "group": group, "n_pupils": y_n, "_sum": y_sum,
-                "comparison_n": nd_year_n, "_csum": nd_year_sum})], ignore_index=True)
-        frames.append(part)
-    out = pd.concat(frames, ignore_index=True)
+    # rank sums and counts per (year, area slot (0: no area), disadvantaged, persistent): every mean is made of these
+    shape = (n_years, n_areas + 1, 2, 2)
+    cell = year_codes.astype(np.min_scalar_type(np.prod(shape) - 1))  # small codes: a cheaper gather below
+    for factor, add in ((n_areas + 1, area_codes.astype(cell.dtype) + 1), (2, dis), (2, persistent)):
+        cell *= factor  # exact for the ranked rows (the rest may wrap: never read)
+        cell += add
+    cell = cell[rows].astype(np.intp)
+    g_sum, g_n = (np.stack([a[:, :, 1].sum(-1), a[..., 1].sum(-1), a[:, :, 0].sum(-1)])  # (GROUPS, year, slot)
+                  for a in (np.bincount(cell, w, minlength=np.prod(shape)).reshape(shape) for w in (ranks, None)))
+    for a in (g_sum, g_n):  # slot 0 becomes England: every ranked pupil of the year
+        a[:, :, 0] = a.sum(-1)
+    nd_sum, nd_n = g_sum[-1, :, :1], g_n[-1, :, :1]  # non-disadvantaged, England, by year
+    if comparison == "non_disadvantaged_elsewhere":  # outside the area (for England: all of England)
+        nd_sum, nd_n = (nd - a[-1] * (np.arange(n_areas + 1) > 0) for nd, a in ((nd_sum, g_sum), (nd_n, g_n)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["mean_rank"] = np.where(out["n_pupils"] > 0, out["_sum"] / out["n_pupils"], np.nan)
-        out["comparison_mean_rank"] = np.where(out["comparison_n"] > 0, out["_csum"] / out["comparison_n"], np.nan)
+        mean, c_mean = (np.where(n > 0, total / n, np.nan) for total, n in ((g_sum, g_n), (nd_sum, nd_n)))
+    keep = slice(0 if include_national else 1, None)  # slot 0 is England
+    group, year, slot = (ix[:, :, keep].ravel() for ix in np.indices(g_n.shape))
+    columns = {"n_pupils": g_n, "mean_rank": mean, "comparison_n": nd_n, "comparison_mean_rank": c_mean}
+    out = pd.DataFrame({"year": np.asarray(years)[year], "area": np.array([NATIONAL, *areas], dtype=object)[slot],
+                        "group": np.array(GROUPS, dtype=object)[group],
+                        **{k: np.broadcast_to(v, g_n.shape)[:, :, keep].ravel() for k, v in columns.items()}})
     out["comparison"] = comparison
     out["gap_rank"] = 100 * (out["comparison_mean_rank"] - out["mean_rank"])
     out["gap_sd"] = rank_gap_to_sd(out["mean_rank"].to_numpy(), out["comparison_mean_rank"].to_numpy())
     out["months_per_sd"] = conversion.months_per_sd
     out["gap_months"] = out["gap_sd"] * conversion.months_per_sd
-    out["n_pupils"] = out["n_pupils"].astype("int64")
-    out["comparison_n"] = out["comparison_n"].astype("int64")
     cols = ["year", "area", "group", "n_pupils", "mean_rank", "comparison", "comparison_n", "comparison_mean_rank",
             "gap_rank", "gap_sd", "months_per_sd", "gap_months"]
     return out[cols].sort_values(["year", "area", "group"], kind="stable").reset_index(drop=True)
