@@ -2,16 +2,20 @@
 
 Run: .venv/bin/python benchmarks/run_all.py [--runs 3] [--only e2e months ...]
 
-Goals (issue "Speed and scale"): end-to-end cold reproduce under 45 s on 2 cores; a warm rerun under 2 s;
-a national-size KS4 file parsed and validated under 1 s; months of progress on 6M pupils under 10 s and
-3 GB; families for every primary school in England under 2 s. Every figure is the median of several runs;
-results.md also records the machine, the commit, the slowest steps and whether each goal is met.
+Goals (issue "From a fresh clone to the first report in a minute", which raised the first set): end-to-end
+cold reproduce at most 15 s on 2 cores; a warm rerun under 2 s; a national-size KS4 file parsed and validated
+under 1 s; months of progress on 6M pupils at most 1 s and 1 GB and at least 3x plain pandas; families for
+every primary school in England under 2 s. The scale points (months over a Parquet dataset of ten cohorts,
+one cohort in memory at a time, by pyarrow and by DuckDB) have no goal: they are the measured points of
+benchmarks/README.md's scale story. Every figure is the median of several runs; results.md also records the
+machine, the commit, the slowest steps and whether each goal is met.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from datetime import datetime, timezone
@@ -22,18 +26,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import families_national  # noqa: E402
 import ks4_national  # noqa: E402
 import months_6m  # noqa: E402
+import months_out_of_core  # noqa: E402
 import reproduce_e2e  # noqa: E402
 from _common import machine, print_rows  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
-#: goal → (target text, seconds, MiB or None, the variant the target applies to)
+#: goal → (target text, seconds (at most), MiB (at most) or None, the variant the target applies to,
+#: the least baseline / optimised ratio or None)
 TARGETS = {
-    reproduce_e2e.GOAL_COLD: ("under 45 s on 2 cores", 45.0, None, "optimised"),
-    reproduce_e2e.GOAL_WARM: ("under 2 s", 2.0, None, "optimised"),
-    ks4_national.GOAL: ("parse + validate under 1 s", 1.0, None, "optimised"),
-    months_6m.GOAL: ("under 10 s, peak memory under 3 GB", 10.0, 3 * 1024, "optimised"),
-    families_national.GOAL: ("under 2 s", 2.0, None, "optimised"),
+    reproduce_e2e.GOAL_COLD: ("at most 15 s on 2 cores", 15.0, None, "optimised", None),
+    reproduce_e2e.GOAL_WARM: ("under 2 s", 2.0, None, "optimised", None),
+    ks4_national.GOAL: ("parse + validate under 1 s", 1.0, None, "optimised", None),
+    months_6m.GOAL: ("at most 1 s and 1 GB while it runs, at least 3x plain pandas", 1.0, 1024, "optimised", 3.0),
+    families_national.GOAL: ("under 2 s", 2.0, None, "optimised", None),
 }
 
 
@@ -42,13 +48,16 @@ def _fmt_s(seconds: float) -> str:
 
 
 def verdict(goal: str, rows: list[dict[str, Any]]) -> tuple[str, bool]:
-    _, seconds, mib, variant = TARGETS[goal]
+    _, seconds, mib, variant, ratio = TARGETS[goal]
     main = next(r for r in rows if r["goal"] == goal and r["variant"] == variant)
     problems = []
-    if main["median_s"] >= seconds:
+    if main["median_s"] > seconds:
         problems.append(f"{_fmt_s(main['median_s'])} against {seconds:g} s")
-    if mib is not None and main.get("peak_mib", 0) >= mib:
+    if mib is not None and main.get("peak_mib", 0) > mib:
         problems.append(f"{main['peak_mib']:,.0f} MiB against {mib:,} MiB")
+    baseline = next((r for r in rows if r["goal"] == goal and r["variant"] == "baseline"), None)
+    if ratio is not None and baseline and baseline["median_s"] / main["median_s"] < ratio:
+        problems.append(f"{baseline['median_s'] / main['median_s']:.1f}x against {ratio:g}x")
     return ("met" if not problems else "NOT met: " + "; ".join(problems)), not problems
 
 
@@ -126,21 +135,34 @@ def write_results(rows: list[dict[str, Any]], profile: dict[str, Any] | None, in
     return path
 
 
+def scale_points(runs: int) -> list[dict[str, Any]]:
+    """Months of progress out of core: ten cohorts of 600,000 pupils (6M rows; pyarrow, checked equal to one
+    in-core call, and DuckDB), then ten of 6M (60M rows, as ten NPD-sized cohorts of every key stage; one run)."""
+    rows = []
+    for per_year, reader, n_runs, verify in [(600_000, "pyarrow", runs, True), (600_000, "duckdb", runs, False),
+                                             (6_000_000, "pyarrow", 1, False)]:
+        rows += months_out_of_core.measure(n_runs, per_year, 10, reader, verify)
+    for per_year in (600_000, 6_000_000):
+        shutil.rmtree(months_out_of_core.dataset_dir(per_year, 10), ignore_errors=True)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (the faster variants run at least 5)")
-    parser.add_argument("--only", nargs="+", choices=["e2e", "ks4", "months", "families"])
+    parser.add_argument("--only", nargs="+", choices=["e2e", "ks4", "months", "scale", "families"])
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     args = parser.parse_args()
-    chosen = args.only or ["e2e", "ks4", "months", "families"]
+    chosen = args.only or ["e2e", "ks4", "months", "scale", "families"]
     started = time.perf_counter()
     info = machine()
     rows: list[dict[str, Any]] = []
     profile = None
     # Memory first, in fresh child processes, then the timings; the end-to-end runs last (they load the machine).
     steps = {"months": lambda: months_6m.measure(args.runs), "families": lambda: families_national.measure(args.runs),
-             "ks4": lambda: ks4_national.measure(max(args.runs, 5)), "e2e": lambda: reproduce_e2e.measure(args.runs)}
-    for name in ["months", "families", "ks4", "e2e"]:
+             "ks4": lambda: ks4_national.measure(max(args.runs, 5)), "e2e": lambda: reproduce_e2e.measure(args.runs),
+             "scale": lambda: scale_points(args.runs)}
+    for name in ["months", "scale", "families", "ks4", "e2e"]:
         if name not in chosen:
             continue
         print(f"benchmark: {name} ...", flush=True)

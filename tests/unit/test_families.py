@@ -136,11 +136,11 @@ class TestBands:
 
 class TestNearestNeighbours:
     @staticmethod
-    def _nn(z, k, urns=None):
+    def _nn(z, k, urns=None, weights=None):
         n = len(next(iter(z.values())))
         schools = pd.DataFrame({"urn": urns or [str(i) for i in range(n)]})
         scores = pd.DataFrame(z)
-        w = _weights(**{c[2:]: 1 / len(z) for c in z})
+        w = _weights(**(weights or {c[2:]: 1 / len(z) for c in z}))
         return F.nearest_neighbours(schools, scores, w, k)
 
     def test_one_factor(self):
@@ -178,6 +178,35 @@ class TestNearestNeighbours:
         assert got["s01"] == ["s02", "s03"] and got["s02"] == ["s01", "s03"]
         assert all(got[f"s{i:02d}"] == ["s01", "s02"] for i in range(3, 21))
         assert got["far"] == ["s01", "s02"]  # all 20 are 9 away: a 20-way tie, lowest URNs first
+
+    @pytest.mark.parametrize("seed", [0, 1, 2])
+    def test_same_as_every_pair_by_hand(self, seed):
+        # 400 schools, 3 factors on a coarse grid (many exact ties), about 15% of values missing, some schools
+        # with no factor: the k-d tree route must give each school the same neighbours and distances as the
+        # definition applied to every pair in plain Python (shared factors; ties to the lower URN)
+        rng = np.random.default_rng(seed)
+        n, k = 400, 5
+        z = rng.integers(-4, 5, (n, 3)) / 2
+        z[rng.random((n, 3)) < 0.15] = np.nan
+        z[:3] = np.nan
+        weights = np.array([0.5, 0.3, 0.2])
+        urns = [f"{100000 + i}" for i in rng.permutation(n)]
+        nn = self._nn({"z_a": z[:, 0], "z_b": z[:, 1], "z_c": z[:, 2]}, k, urns=urns,
+                      weights={"a": 0.5, "b": 0.3, "c": 0.2})
+        got = nn.groupby("urn")[["neighbour_urn", "distance"]].agg(list)
+        for i in range(n):
+            pairs = []
+            for j in range(n):
+                both = ~np.isnan(z[i]) & ~np.isnan(z[j])
+                if j != i and both.any():
+                    d = math.sqrt(sum(weights[both] * (z[i, both] - z[j, both]) ** 2) / sum(weights[both]))
+                    pairs.append((round(d, 12), urns[j]))
+            want = sorted(pairs)[:k]
+            if not want:
+                assert urns[i] not in got.index
+                continue
+            assert got.loc[urns[i], "neighbour_urn"] == [u for _, u in want]
+            assert got.loc[urns[i], "distance"] == pytest.approx([d for d, _ in want], abs=1e-12)
 
     def test_k_capped_and_bad_k(self):
         assert len(self._nn({"z_a": [0.0, 1.0]}, 5)) == 2  # each of 2 schools has only 1 other

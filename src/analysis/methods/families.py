@@ -93,8 +93,10 @@ def intake_measures(schools: pd.DataFrame, *, mainstream_only: bool = True) -> p
     """
     table = schools.merge(prior_attainment(schools), on="urn", how="left", validate="one_to_one")
     if mainstream_only:
-        special = table["is_special"].astype(bool) if "is_special" in table else \
-            table["minor_group"].fillna("").eq("Special School")
+        by_type = table["minor_group"].fillna("").eq("Special School") if "minor_group" in table else False
+        # is_special is unknown (NA) for schools the register does not list: fall back on the spine's type
+        special = table["is_special"].astype("boolean").fillna(by_type).astype(bool) if "is_special" in table \
+            else by_type
         table = table[~special]
     table = table.copy()
     table["rwm_lowest_subject_pct"] = table[[f"{s}_meet_pct" for s in ATTAINMENT_SUBJECTS]].min(axis=1)

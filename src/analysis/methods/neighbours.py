@@ -1,8 +1,10 @@
 """Nearest neighbours on a weighted standardised distance, exactly, with missing factors allowed.
 
-Brute force over every pair of schools within a group: a local authority has at most a few hundred primary
-schools, where this is as fast as a k-d tree (the benchmark measured 1.19 s brute force against 1.26 s with
-k-d trees for every LA's families in England) and far simpler.
+Brute force over every pair of schools within a group, a block of rows at a time, keeping only the k nearest
+(a partition, then a sort of the few candidates): a local authority has at most a few hundred primary schools,
+where this is as fast as a k-d tree (the benchmark measured 1.19 s brute force against 1.26 s with k-d trees
+for every LA's families in England) and far simpler; England as one group (14,600 schools) is measured in
+``benchmarks/families_national.py``.
 
 distance(i, j) = sqrt( sum_f w_f (z_if - z_jf)^2 / sum_f w_f ), over the factors both schools have (a school
 sharing no factor with another never has it as a neighbour). Distances are compared to 12 decimal places and
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
 from ..errors import ParameterError
 
@@ -24,23 +27,85 @@ def _weighted_matrix(scores: pd.DataFrame, weights: pd.DataFrame) -> tuple[np.nd
     return scores[cols].to_numpy(dtype=float), np.array([w[c[2:]] for c in cols], dtype=float)
 
 
-def _knn(z: np.ndarray, wv: np.ndarray, k: int, block: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """Row indices and distances of each row's k nearest other rows (rows in URN order)."""
+def _distance(zi: np.ndarray, zj: np.ndarray, wv: np.ndarray) -> np.ndarray:
+    """The documented distance between the z-score rows ``zi`` and ``zj`` (broadcast; factors on the last axis),
+    rounded to 12 places; inf where they share no factor."""
+    squared = (zi - zj) ** 2
+    shared_weight = (~np.isnan(squared) * wv).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = np.round(np.sqrt(np.nansum(squared * wv, axis=-1) / shared_weight), 12)
+    d[shared_weight == 0] = np.inf
+    return d
+
+
+def _ball_pairs(tree: cKDTree, columns: np.ndarray, rows: np.ndarray, x: np.ndarray, radius: np.ndarray):
+    """(row, column) pairs of the tree's points within each query point's radius (``columns`` names the tree's
+    points, ``rows`` the query points)."""
+    balls = tree.query_ball_point(x, radius, return_sorted=False)
+    sizes = np.fromiter(map(len, balls), dtype=np.intp, count=len(balls))
+    found = np.concatenate(balls).astype(np.intp) if sizes.sum() else np.empty(0, dtype=np.intp)
+    return np.repeat(rows, sizes), columns[found]
+
+
+def _candidate_pairs(z: np.ndarray, wv: np.ndarray, k: int, block: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) pairs that include every row's k nearest rows and every tie with the k-th.
+
+    The distance over a set of factors is Euclidean on the z-scores scaled by sqrt(weight / the set's total
+    weight), so k-d trees (scipy's cKDTree) find the candidates. Schools with every factor: the k-th nearest
+    school with every factor sets a radius (an upper bound of the true k-th distance, widened by far more than
+    rounding error so that ties at 12 places stay in); the candidates are every school within it, those with
+    every factor from one tree and those lacking some from one tree per pattern of missing factors (on the
+    factors they have). Schools lacking a factor are compared with every school, a block at a time, keeping
+    those at or within their k-th distance.
+    """
+    n = len(z)
+    has = ~np.isnan(z)
+    complete = has.all(axis=1)
+    full = np.flatnonzero(complete)
+    rows, cols = [], []
+    brute = np.arange(n)
+    if len(full) > k:  # the tree needs k other schools with every factor
+        x = z[full] * np.sqrt(wv / wv.sum())
+        tree = cKDTree(x)
+        radius = tree.query(x, k=k + 1)[0][:, -1] * (1 + 1e-9) + 1e-12  # k + 1: each school finds itself first
+        r, c = _ball_pairs(tree, full, full, x, radius)
+        rows.append(r)
+        cols.append(c)
+        patterns, pattern_of = np.unique(has[~complete], axis=0, return_inverse=True)
+        partial = np.flatnonzero(~complete)
+        for p, present in enumerate(patterns):
+            if not present.any():  # no factor at all: never anyone's neighbour
+                continue
+            members = partial[pattern_of.ravel() == p]
+            scale = np.sqrt(wv[present] / wv[present].sum())
+            r, c = _ball_pairs(cKDTree(z[np.ix_(members, present)] * scale), members, full,
+                               z[np.ix_(full, present)] * scale, radius)
+            rows.append(r)
+            cols.append(c)
+        brute = partial
+    for start in range(0, len(brute), block):
+        part = brute[start:start + block]
+        d = _distance(z[part, None, :], z[None, :, :], wv)
+        d[np.arange(len(part)), part] = np.inf  # oneself
+        kth = np.partition(d, k - 1, axis=1)[:, k - 1:k]
+        r, c = np.nonzero(d <= kth)
+        rows.append(part[r])
+        cols.append(c)
+    return np.concatenate(rows), np.concatenate(cols)
+
+
+def _knn(z: np.ndarray, wv: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices and distances of each row's k nearest other rows (rows in URN order): the candidates of
+    :func:`_candidate_pairs` at the documented distance, sorted by distance, then by row (URN) order."""
     n = len(z)
     kk = min(int(k), n - 1)
-    idx_out = np.empty((n, kk), dtype=int)
-    d_out = np.empty((n, kk))
-    for start in range(0, n, block):  # a block of rows at a time keeps the n x n x factors array small
-        rows = np.arange(start, min(start + block, n))
-        squared = (z[rows, None, :] - z[None, :, :]) ** 2
-        shared_weight = (~np.isnan(squared) * wv).sum(axis=2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            d = np.round(np.sqrt(np.nansum(squared * wv, axis=2) / shared_weight), 12)
-        d[(shared_weight == 0) | (np.arange(n)[None, :] == rows[:, None])] = np.inf  # no shared factor; oneself
-        order = np.argsort(d, axis=1, kind="stable")[:, :kk]  # stable: equal distances keep URN order
-        idx_out[rows] = order
-        d_out[rows] = np.take_along_axis(d, order, axis=1)
-    return idx_out, d_out
+    r, c = _candidate_pairs(z, wv, kk)
+    d = _distance(z[r], z[c], wv)
+    d[r == c] = np.inf  # oneself
+    order = np.lexsort((c, d, r))
+    r, c, d = r[order], c[order], d[order]
+    keep = np.arange(len(r)) - np.searchsorted(r, np.arange(n))[r] < kk  # each row's kk nearest
+    return c[keep].reshape(n, kk), d[keep].reshape(n, kk)
 
 
 def nearest_neighbours(schools: pd.DataFrame, scores: pd.DataFrame, weights: pd.DataFrame, k: int, *,
