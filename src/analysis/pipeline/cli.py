@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -139,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
     except KeyboardInterrupt:
         print("interrupted; previous reports untouched", file=sys.stderr)
+        if argv is None:  # the command itself: exit now (the notebook threads of killed kernels would take
+            sys.stdout.flush()  # seconds to notice, and the interpreter waits for them); a caller's process lives on
+            sys.stderr.flush()
+            os._exit(130)
         return 130
     except RunError as exc:
         print(f"error: {exc}\nThe previous reports were left untouched.", file=sys.stderr)

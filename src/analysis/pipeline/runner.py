@@ -237,17 +237,22 @@ def _execute_all(to_run: list[Job], build_root: Path, *, jobs: int | None, progr
     ordered = sorted(to_run, key=lambda j: -j.expected_seconds)
     show_cells = progress and n_jobs == 1 and len(to_run) == 1
     with tqdm(total=len(ordered), desc="notebooks", unit="nb", disable=not progress or show_cells) as bar:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            futures = {pool.submit(_execute, j, build_root, show_cells): j for j in ordered}
-            try:
-                for fut in concurrent.futures.as_completed(futures):
-                    done = fut.result()  # re-raises RunError naming notebook and cell
-                    bar.set_postfix_str(f"{done.spec.name} {done.seconds:.0f} s")
-                    bar.update(1)
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=n_jobs)
+        futures = {pool.submit(_execute, j, build_root, show_cells): j for j in ordered}
+        try:
+            for fut in concurrent.futures.as_completed(futures):
+                done = fut.result()  # re-raises RunError naming notebook and cell
+                bar.set_postfix_str(f"{done.spec.name} {done.seconds:.0f} s")
+                bar.update(1)
+        except BaseException:
+            from .kernels import kill_all
+
+            # Stop now: kill the kernels and do not wait for the notebook threads (the client of a killed kernel
+            # takes seconds to notice); the caller cleans up the build folder.
+            pool.shutdown(wait=False, cancel_futures=True)
+            kill_all()
+            raise
+        pool.shutdown(wait=True)
 
 
 def _swap_in(build_root: Path, out_dir: Path, sets: list[str]) -> None:
