@@ -36,11 +36,13 @@ def report_set(spec: NotebookSpec, year: int, parameters: dict[str, Any]) -> tup
 
     >>> spec = NotebookSpec("nb", "t", 2017, "330", "x:y", None)
     >>> import analysis.pipeline.plan as p
-    >>> p.parameter_defaults = lambda s: {"year": 2017, "la": "330", "comparator": "core_cities"}
+    >>> real, p.parameter_defaults = p.parameter_defaults, lambda s: {"year": 2017, "la": "330",
+    ...                                                                "comparator": "core_cities"}
     >>> report_set(spec, 2019, {"year": 2019, "la": "330", "comparator": "core_cities"})
     ('2019', {})
     >>> report_set(spec, 2017, {"year": 2017, "la": "320", "comparator": "region"})
     ('2017--comparator-region--la-320', {'comparator': 'region', 'la': '320'})
+    >>> p.parameter_defaults = real  # other tests in this process plan real notebooks
     """
     defaults = parameter_defaults(spec)
     changed = {k: v for k, v in sorted(parameters.items()) if k != "year" and v != defaults.get(k)}
