@@ -65,3 +65,14 @@ def atomic_write_json(path: Path | str, payload: object) -> Path:
     import json
 
     return atomic_write_text(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+
+
+def column_lists(frame, *columns: str) -> list[list]:
+    """The columns as plain Python lists, for zipping: iterating a pyarrow-backed string column element by
+    element is slow (a per-element conversion), ``tolist()`` converts it at once.
+
+    >>> import pandas as pd
+    >>> column_lists(pd.DataFrame({"a": ["x", "y"], "b": [1, 2]}), "a", "b")
+    [['x', 'y'], [1, 2]]
+    """
+    return [frame[c].tolist() for c in columns]

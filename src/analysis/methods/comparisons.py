@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..common import column_lists as _lists
 from ..data import reference
 from ..errors import ParameterError
 from . import progress8, ranking
@@ -113,7 +114,7 @@ def group_values(measure_rows: pd.DataFrame, group: pd.DataFrame, year: int) -> 
     """
     rows = measure_rows[(measure_rows["year"] == year) & measure_rows["la_code"].isin(group["la_code"])]
     found = {(c, g): (v, st) for c, g, v, st in
-             zip(rows["la_code"], rows["pupil_group"], rows["value"], rows["status"], strict=True)}
+             zip(*_lists(rows, "la_code", "pupil_group", "value", "status"), strict=True)}
     out = group[["la_code", "la_name", "is_chosen"]].reset_index(drop=True)
     for g in ("disadvantaged", "non_disadvantaged", "all"):
         cells = [found.get((c, g), (float("nan"), "missing")) for c in out["la_code"]]
@@ -135,7 +136,7 @@ def official_area_value(measure_rows: pd.DataFrame, area: str, year: int, pupil_
     rows = measure_rows[(measure_rows["year"] == year) & (measure_rows["pupil_group"] == pupil_group)
                         & measure_rows["area_type"].isin(["region", "england"])]
     wanted = str(area).casefold()
-    hits = [v for name, v in zip(rows["la_name"], rows["value"], strict=True) if str(name).casefold() == wanted]
+    hits = [v for name, v in zip(*_lists(rows, "la_name", "value"), strict=True) if str(name).casefold() == wanted]
     return None if not hits or pd.isna(hits[0]) else float(hits[0])
 
 
@@ -157,7 +158,7 @@ def group_average_table(values: pd.DataFrame, weights: pd.DataFrame, group: pd.D
     key, group_label = group_names(group)
     official = official_area_value(measure_rows, group_label, year) if key.startswith("region:") else None
     england = official_area_value(measure_rows, "England", year)
-    table = values.assign(weight=values["la_code"].map(dict(zip(weights["la_code"], weights["weight"], strict=True))))
+    table = values.assign(weight=values["la_code"].map(dict(zip(*_lists(weights, "la_code", "weight"), strict=True))))
     avg = weighted_average(table, value="disadvantaged").iloc[0]
     missing = f"; no weight for {avg['missing_weights']}" if avg["missing_weights"] else ""
     rows = [("england", "England", england, "official (DfE, all state-funded pupils)")]

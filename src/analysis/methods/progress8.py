@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..common import column_lists as _lists
 from ..data import reference
 
 PUPIL_GROUP_LABELS = {
@@ -43,8 +44,8 @@ def la_vs_england(measure_rows: pd.DataFrame, la: str, year: int) -> pd.DataFram
     """
     rows = measure_rows[(measure_rows["year"] == year) & measure_rows["la_code"].isin([str(la), reference.ENGLAND_CODE])]
     found = {(c, g): (v, st) for c, g, v, st in
-             zip(rows["la_code"], rows["pupil_group"], rows["value"], rows["status"], strict=True)}
-    la_names = [n for c, n in zip(rows["la_code"], rows["la_name"], strict=True) if c == str(la)]
+             zip(*_lists(rows, "la_code", "pupil_group", "value", "status"), strict=True)}
+    la_names = [n for c, n in zip(*_lists(rows, "la_code", "la_name"), strict=True) if c == str(la)]
     groups = [g for g in PUPIL_GROUP_LABELS if (str(la), g) in found or (reference.ENGLAND_CODE, g) in found]
     none = (float("nan"), "missing")
     table = pd.DataFrame(

@@ -11,6 +11,8 @@ import difflib
 
 import pandas as pd
 
+from ..common import column_lists as _lists
+
 
 def rank_las(table: pd.DataFrame, value: str = "value", *, higher_is_better: bool = True,
              decimals: int = 2) -> pd.DataFrame:
@@ -58,7 +60,7 @@ def rank_text(ranked: pd.DataFrame, la: str) -> str:
     >>> rank_text(r, "330"), rank_text(r, "391")
     ('1 of 2', '2= of 2')
     """
-    ranks = dict(zip(ranked["la_code"], zip(ranked["rank"], ranked["rank_label"], strict=True), strict=True))
+    ranks = dict(zip(ranked["la_code"].tolist(), zip(*_lists(ranked, "rank", "rank_label"), strict=True), strict=True))
     n = int(ranked["rank"].notna().sum())
     rank, label = ranks.get(str(la), (pd.NA, ""))
     if pd.isna(rank):
