@@ -101,16 +101,6 @@ def cohorts_duckdb(root: Path):
         con.close()
 
 
-def rank_gaps_by_cohort(cohorts, **kwargs: Any) -> pd.DataFrame:
-    """``months.rank_gaps`` on each cohort, results concatenated: only one cohort is in memory at a time."""
-    parts = []
-    for cohort in cohorts:
-        parts.append(months.rank_gaps(cohort, **kwargs))
-        del cohort  # else the last cohort is still held while the next one is read
-    return pd.concat(parts, ignore_index=True).sort_values(["year", "area", "group"], kind="stable",
-                                                           ignore_index=True)
-
-
 READERS = {"pyarrow": cohorts_pyarrow, "duckdb": cohorts_duckdb}
 
 
@@ -119,7 +109,7 @@ def _child(root: Path, reader: str, runs: int) -> None:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        out = rank_gaps_by_cohort(READERS[reader](root), months_per_sd="epi_gcse_2016")
+        out = months.rank_gaps_by_cohort(READERS[reader](root), months_per_sd="epi_gcse_2016")
         times.append(time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(json.dumps({"peak_mib": peak, "times_s": times, "rows": len(out)}))
@@ -130,7 +120,7 @@ def check(root: Path) -> float:
     whole = ds.dataset(root, format="parquet", partitioning=PARTITIONING).to_table(columns=COLUMNS).to_pandas()
     in_core = months.rank_gaps(whole, months_per_sd="epi_gcse_2016")
     del whole
-    by_cohort = rank_gaps_by_cohort(cohorts_pyarrow(root), months_per_sd="epi_gcse_2016")
+    by_cohort = months.rank_gaps_by_cohort(cohorts_pyarrow(root), months_per_sd="epi_gcse_2016")
     in_core["area"] = in_core["area"].astype(str)
     by_cohort["area"] = by_cohort["area"].astype(str)
     pd.testing.assert_frame_equal(in_core, by_cohort, check_exact=False, rtol=0, atol=1e-12)

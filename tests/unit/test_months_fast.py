@@ -131,3 +131,19 @@ class TestPupilsWithoutArea:
         assert out.loc[("England", "non_disadvantaged"), "n_pupils"] == 1
         assert out.loc[("A", "disadvantaged"), "mean_rank"] == 0.25
         assert math.isnan(out.loc[("A", "persistently_disadvantaged"), "mean_rank"])
+
+
+class TestByCohort:
+    def test_one_call_per_year_is_one_call_on_all_years(self):
+        # every figure stays within a year, so two cohorts run apart give the rows of one call on both
+        from analysis.data.pupils import synthetic_pupils
+
+        cohorts = [synthetic_pupils(3000, years=(y,), seed=y) for y in (2015, 2016, 2017)]
+        apart = months.rank_gaps_by_cohort(iter(cohorts), months_per_sd=17.0, comparison="non_disadvantaged_elsewhere")
+        whole = months.rank_gaps(pd.concat(cohorts, ignore_index=True), months_per_sd=17.0,
+                                 comparison="non_disadvantaged_elsewhere")
+        pd.testing.assert_frame_equal(apart, whole, check_exact=False, rtol=0, atol=1e-12)
+
+    def test_no_cohorts(self):
+        with pytest.raises(months.ParameterError, match="cohorts"):
+            months.rank_gaps_by_cohort(iter([]), months_per_sd=17.0)

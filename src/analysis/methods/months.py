@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, Iterable
 from statistics import NormalDist
 
 import numpy as np
@@ -38,6 +39,7 @@ import pandas as pd
 from ..data import ks4_national, published
 from ..data.pupils import validate_pupils
 from ..errors import ParameterError, SourceError
+from .percentile_ranks import percentile_ranks, sorted_ranks  # noqa: F401 (percentile_ranks: the public name)
 
 #: FSM in at least this share of a pupil's years = "persistently disadvantaged" (ASL/EPI: 80% of secondary years).
 PERSISTENT_THRESHOLD = 0.8
@@ -203,64 +205,6 @@ def presets_table() -> pd.DataFrame:
     return pd.DataFrame([vars(p) for p in presets().values()])
 
 
-def _rank_one_year(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(order, pct): the permutation sorting one year's scores (no NaN) and, in that order, their percentile ranks.
-
-    One ``np.sort`` of 64-bit keys: the score's bits made order-preserving (IEEE 754: flip all bits of a negative,
-    the sign bit of the rest), low bits replaced by the position. Dropping bits only merges neighbours, so runs of
-    equal keys with different scores are re-sorted on the scores: order, ties and ranks are exactly the scores'.
-    """
-    u, n, n_bits = np.uint64, s.size, max(s.size - 1, 1).bit_length()
-    key = (s + 0.0).view(u)  # -0.0 -> 0.0: equal scores, equal keys
-    key ^= (key.view(np.int64) >> 63).view(u) | u(1 << 63)  # negatives: flip every bit, others the sign bit
-    key &= ~u((1 << n_bits) - 1)
-    key |= np.arange(n, dtype=u)
-    key.sort()
-    order = (key & u((1 << n_bits) - 1)).view(np.intp)
-    key >>= u(n_bits)
-    same = np.flatnonzero(key[1:] == key[:-1])  # pupils same, same + 1: the same leading bits
-    if (differ := s[order[same]] != s[order[same + 1]]).any():  # re-sort those runs on (key, score)
-        p = np.flatnonzero(np.bincount(np.concatenate((same, same + 1)), minlength=n))  # union1d hashes: slow
-        p = p[np.isin(key[p], key[same[differ]])]
-        order[p] = order[p[np.lexsort((s[order[p]], key[p]))]]
-    v = s[order]  # the sorted scores
-    start = np.flatnonzero(np.concatenate(([True], v[1:] != v[:-1])))  # the first pupil of each distinct score
-    size = np.diff(np.append(start, n))
-    return order, np.repeat(((2 * start + size - 1) / 2.0 + 0.5) / max(n, 1), size)  # (mid-rank - 0.5) / n
-
-
-def _sorted_ranks(scores: np.ndarray, year_codes: np.ndarray, n_years: int) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, pct): the rows with a score and a year, in (year, score) order, and their percentile ranks."""
-    rows = None if (valid := ~np.isnan(scores) & (year_codes >= 0)).all() else np.flatnonzero(valid)
-    codes = year_codes if rows is None else year_codes[rows]
-    if (codes[1:] < codes[:-1]).any():  # not grouped by year: a stable radix sort of the small year codes
-        by_year = np.argsort(codes.astype(np.min_scalar_type(n_years)), kind="stable")
-        rows, codes = (by_year if rows is None else rows[by_year]), codes[by_year]
-    s, year_end = (scores if rows is None else scores[rows]), np.cumsum(np.bincount(codes, minlength=n_years))
-    order, pct = np.empty(s.size, dtype=np.intp), np.empty(s.size)
-    for first, end in zip(np.append(0, year_end[:-1]), year_end):  # a year at a time: more key bits for the score
-        order[first:end], pct[first:end] = _rank_one_year(s[first:end])
-        order[first:end] += first
-    return (order if rows is None else rows[order]), pct
-
-
-def percentile_ranks(scores: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Percentile rank ``(mid-rank - 0.5) / n`` of each score within its year; NaN scores get NaN.
-
-    Ties share the mean of their ranks. Hand example: scores 10, 20, 20, 40 -> ranks 1, 2.5, 2.5, 4 ->
-    (0.5, 2, 2, 3.5) / 4.
-
-    >>> percentile_ranks(np.array([10., 20, 20, 40]), np.array([1, 1, 1, 1])).tolist()
-    [0.125, 0.5, 0.5, 0.875]
-    """
-    scores = np.asarray(scores, dtype=float)
-    codes, uniques = pd.factorize(np.asarray(years), sort=True)
-    out = np.full(len(scores), np.nan)
-    rows, pct = _sorted_ranks(scores, codes, len(uniques))
-    out[rows] = pct
-    return out
-
-
 def rank_gaps(
     pupils: pd.DataFrame,
     *,
@@ -301,7 +245,7 @@ def rank_gaps(
     area_codes, areas = pd.factorize(pupils["area"])  # no astype(str): 6M string copies
     areas = pd.Index(areas).astype(str)
     n_years, n_areas = len(years), len(areas)
-    rows, ranks = _sorted_ranks(scores, year_codes, n_years)
+    rows, ranks = sorted_ranks(scores, year_codes, n_years)
     dis = pupils["disadvantaged"].fillna(False).to_numpy(dtype=bool)
     persistent = pd.to_numeric(pupils["fsm_share"], errors="coerce").fillna(0).to_numpy() >= persistent_threshold
     # rank sums and counts per (year, area slot (0: no area), disadvantaged, persistent): every mean is made of these
@@ -334,6 +278,33 @@ def rank_gaps(
     cols = ["year", "area", "group", "n_pupils", "mean_rank", "comparison", "comparison_n", "comparison_mean_rank",
             "gap_rank", "gap_sd", "months_per_sd", "gap_months"]
     return out[cols].sort_values(["year", "area", "group"], kind="stable").reset_index(drop=True)
+
+
+def rank_gaps_by_cohort(cohorts: Iterable[pd.DataFrame], **kwargs: Any) -> pd.DataFrame:
+    """:func:`rank_gaps` one cohort (year) at a time, results concatenated: for pupil tables larger than memory.
+
+    Every figure of ``rank_gaps`` stays within one year (pupils are ranked nationally within their year and
+    compared with the same year's pupils), so a table of many years gives the same rows as one call per year,
+    except the empty (year, area) cells of areas absent from a year. ``cohorts`` yields each year's pupils, e.g.
+    from DuckDB (``con.sql("SELECT ... FROM npd WHERE year = $y", params={"y": y}).df()``) or a Parquet dataset
+    (``benchmarks/months_out_of_core.py``), so only one cohort is in memory at a time.
+
+    >>> from analysis.data.pupils import synthetic_pupils
+    >>> two = [synthetic_pupils(2000, years=(y,), seed=y) for y in (2015, 2016)]
+    >>> by_cohort = rank_gaps_by_cohort(two, months_per_sd=20.0)
+    >>> whole = rank_gaps(pd.concat(two, ignore_index=True), months_per_sd=20.0)
+    >>> bool(np.allclose(by_cohort["gap_months"], whole["gap_months"], equal_nan=True))
+    True
+    """
+    parts = []
+    for cohort in cohorts:
+        parts.append(rank_gaps(cohort, **kwargs))
+        del cohort  # else the last cohort is still held while the next one is read
+    if not parts:
+        raise ParameterError("cohorts: expected at least one year's pupils, got none")
+    return pd.concat(parts, ignore_index=True).sort_values(["year", "area", "group"], kind="stable",
+                                                           ignore_index=True)
+
 
 
 def check_against_design(true_gaps: pd.DataFrame, *gap_tables: pd.DataFrame, area: str) -> pd.DataFrame:
