@@ -89,7 +89,7 @@ async function check(page) {
 
 
 def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    found = os.environ.get("COMPENDIUM_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
         if os.environ.get("CI"):
             pytest.fail("Chromium is not installed: .ci/run should have installed Debian's chromium")
