@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -38,12 +39,23 @@ def _without_timings(manifest: bytes) -> dict:
     return data
 
 
-def test_ctrl_c_stops_every_kernel_and_leaves_the_last_reports(tmp_path):
+def _kernels_running(out: Path, timeout: float = 60) -> None:
+    """Wait until the run has a build folder with a kernel's log in it (a notebook is executing)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(build.glob(".*.kernel.log") for build in out.glob(".build-*")):
+            time.sleep(0.5)  # into its first cells
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no kernel started in {out} within {timeout} s")
+
+
+def test_ctrl_c_stops_every_kernel_and_leaves_the_last_reports(full_run, tmp_path):
     out = tmp_path / "reports"
-    assert _cli("run", "--only", NOTEBOOK, "--out", str(out), "--quiet").wait(timeout=300) == 0
+    shutil.copytree(full_run, out)  # the last good reports
     before = _files(out)
     run = _cli("run", "--out", str(out), "--quiet", "--no-cache")
-    time.sleep(6)  # kernels started, notebooks running
+    _kernels_running(out)
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=60)
     assert run.returncode == 130 and "interrupted; previous reports untouched" in err
@@ -63,13 +75,18 @@ def test_two_runs_at_once_wait_for_each_other(tmp_path):
         assert json.loads((out / name / "manifest.json").read_text())["report_set"]["name"] == name
 
 
-def test_two_clean_runs_give_identical_reports(tmp_path):
-    for sub in ("a", "b"):
-        assert _cli("run", "--only", NOTEBOOK, "--out", str(tmp_path / sub), "--quiet", "--no-cache").wait(300) == 0
-    a, b = _files(tmp_path / "a" / "2017"), _files(tmp_path / "b" / "2017")
-    assert a.keys() == b.keys()
-    differ = [f for f in a if a[f] != b[f] and f != "manifest.json"]
-    assert differ == []
-    assert _without_timings(a["manifest.json"]) == _without_timings(b["manifest.json"])
-    modes = {oct(os.stat(p).st_mode & 0o777) for p in (tmp_path / "a").rglob("*") if p.is_file()}
+def _notebook_files(files: dict[str, bytes], name: str) -> dict[str, bytes]:
+    return {f: b for f, b in files.items() if f.split("/")[-1].startswith(name) or f.startswith(f"tables/{name}/")}
+
+
+def test_a_clean_run_gives_the_same_bytes_as_the_shared_reproduce(full_run, tmp_path):
+    """A fresh command-line run of one notebook, no cache, against the session's reproduce run (in-process, two
+    jobs, every notebook): the notebook's every file is the same bytes, and every file is mode 0644."""
+    assert _cli("run", "--only", NOTEBOOK, "--out", str(tmp_path), "--quiet", "--no-cache").wait(300) == 0
+    fresh, shared = _files(tmp_path / "2017"), _files(full_run / "2017")
+    mine = _notebook_files(fresh, NOTEBOOK)
+    assert len(mine) >= 5 and mine == _notebook_files(shared, NOTEBOOK)
+    ran, reference = _without_timings(fresh["manifest.json"]), _without_timings(shared["manifest.json"])
+    assert ran["notebooks"][NOTEBOOK] == reference["notebooks"][NOTEBOOK]
+    modes = {oct(os.stat(p).st_mode & 0o777) for p in tmp_path.rglob("*") if p.is_file()}
     assert modes == {"0o644"}

@@ -107,15 +107,6 @@ class TestFailureAndCache:
         changed = runner.run(only=[name], la="383", out=tmp_path, progress=False, log=lambda m: None)
         assert (first["executed"], again["executed"], again["reused"], changed["executed"]) == (1, 0, 1, 1)
 
-    def test_two_runs_give_identical_findings_and_figures(self, tmp_path):
-        name = nbspecs.load_specs()[0].name
-        for sub in ("a", "b"):
-            runner.run(only=[name], out=tmp_path / sub, progress=False, log=lambda m: None, use_cache=False)
-        a, b = tmp_path / "a" / "2017", tmp_path / "b" / "2017"
-        assert (a / "findings.json").read_bytes() == (b / "findings.json").read_bytes()
-        figures = sorted(p.name for p in (a / "figures").iterdir())
-        assert figures and all((a / "figures" / f).read_bytes() == (b / "figures" / f).read_bytes() for f in figures)
-
     def test_nothing_changed_rewrites_nothing(self, full_run, tmp_path):
         out = tmp_path / "reports"
         shutil.copytree(full_run, out)
