@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from .. import paths
 from . import reference, sources
 
 
@@ -37,9 +38,17 @@ def _span(years) -> str:
 
 @lru_cache(maxsize=1)
 def _p8_lait() -> pd.DataFrame:
+    """LAIT's Progress 8 rows; cached as a small table of their own, so planning a run (which asks what each
+    notebook can run for) need not read the whole LAIT table."""
+    from .cache import cached
     from .lait import read_lait
 
-    return read_lait(indicators=list(reference.indicator_codes("p8").values()))
+    def build() -> pd.DataFrame:
+        return read_lait(indicators=list(reference.indicator_codes("p8").values()))
+
+    return cached(sources.path("lait_long"), "coverage_p8", build,
+                  depends_on=[sources.path("lait_dictionary"), paths.REFERENCE / "dfe_status_codes.csv",
+                              paths.REFERENCE / "lait_indicators.csv"])
 
 
 @lru_cache(maxsize=1)
@@ -105,13 +114,23 @@ def ks2_las(year: int | None = None) -> pd.DataFrame:
     from .lait import read_la_code_list
     from .primary import read_ks2_trimmed
 
+    from .cache import cached
+
     year = year if year is not None else max(ks2_years())
-    ks2 = read_ks2_trimmed(year=year)
-    spine = read_school_spine()
-    codes = set(spine.loc[spine["urn"].isin(ks2["urn"]), "la_code"].dropna())
-    names = read_la_code_list()[["la_code", "la_name"]]
-    out = names[names["la_code"].isin(codes)].drop_duplicates("la_code")
-    return out.sort_values("la_code", kind="stable").reset_index(drop=True)
+
+    def build() -> pd.DataFrame:
+        ks2 = read_ks2_trimmed(year=year)
+        spine = read_school_spine()
+        codes = set(spine.loc[spine["urn"].isin(ks2["urn"]), "la_code"].dropna())
+        names = read_la_code_list()[["la_code", "la_name"]]
+        out = names[names["la_code"].isin(codes)].drop_duplicates("la_code")
+        return out.sort_values("la_code", kind="stable").reset_index(drop=True)
+
+    # cached (a few hundred rows): planning a run asks for it, and the LA code list is an Excel workbook
+    ks2 = sources.one("ks2_school_trimmed", year).local_path
+    return cached(ks2, f"coverage_ks2_las_{year}", build,
+                  depends_on=[sources.path("school_spine_2019"), sources.path("la_code_list"),
+                              *sorted((paths.REFERENCE / "column_maps").glob("*.csv"))])
 
 
 # ------------------------------------------------------------------------------ why a notebook cannot run
