@@ -20,6 +20,8 @@ flagged ``derived`` and counted apart from the independent findings (:func:`stat
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import json
 import math
 import os
@@ -303,9 +305,13 @@ def value(table: pd.DataFrame, finding_id: str, key: str | None = None, field: s
     return _clean(hit[field].iloc[0])
 
 
-def check(directory: Path | str) -> tuple[str, bool]:
-    """Published vs reproduced for every findings.json under ``directory`` (one per report set), then the
-    published claims no notebook recorded; (text, any differs)."""
+def check(directory: Path | str, fmt: Callable[[dict[str, Any], Any], str] | None = None) -> tuple[str, bool]:
+    """Published vs reproduced for every findings.json under ``directory`` (one per report set), each differing
+    finding with its tolerance and note, then the published claims no notebook recorded; (text, any differs).
+
+    ``fmt(finding, value)`` writes a value (the command line passes the reports' formatter, which rounds each
+    finding to its unit's precision); by default values are printed as stored."""
+    fmt = fmt or (lambda finding, value: _fmt(value))
     directory = Path(directory)
     files = _finding_files(directory)
     if not files:
@@ -318,8 +324,13 @@ def check(directory: Path | str) -> tuple[str, bool]:
         for row in table.to_dict("records"):
             derived = " (derived)" if row.get("derived") is True else ""
             lines.append(f"{MARKS[row['status']]} {row['id']}[{row['key']}] {row['year']}{derived}: reproduced "
-                         f"{_fmt(row['value'])} | published {_fmt(row['published'])}")
-            differs |= row["status"] == "differs"
+                         f"{fmt(row, row['value'])} | published {fmt(row, row['published'])}")
+            if row["status"] == "differs":
+                differs = True
+                tolerance = row.get("tolerance")
+                within = "" if tolerance is None or tolerance != tolerance else f"tolerance ±{tolerance:g}; "
+                note = row.get("note") or "no note recorded"
+                lines.append(f"     {within}why: {note}")
     if not (directory / "findings.json").exists():  # a whole run, not one report set: every claim should be there
         missing = unrecorded_claims(directory)
         lines.append(f"== published claims no notebook recorded: {len(missing)}")

@@ -52,6 +52,21 @@ class TestCheck:
         )
         text, differs = findings.check(tmp_path)
         assert differs and "DIFF a[] 2017: reproduced 1 | published 2" in text
+        assert "tolerance ±0; why: no note recorded" in text  # every differing row says why, or that nobody did
+
+    def test_values_at_the_reports_precision_with_the_note(self, tmp_path):
+        from analysis.present import summary
+
+        (tmp_path / "2014").mkdir()
+        (tmp_path / "2014" / "findings.json").write_text(
+            '[{"id": "p", "key": "england", "year": 2013, "label": "Extra as % of low attainers", "unit": "%",'
+            ' "value": 388.965943, "published": 19, "source": "s", "tolerance": 0.5, "status": "differs",'
+            ' "note": "Over current achievers.", "notebook": "n"}]'
+        )
+        text, _ = findings.check(tmp_path, fmt=summary.check_value)
+        # a percentage is shown to 1 dp: 388.965943 -> 389.0, 19 -> 19.0
+        assert "DIFF p[england] 2013: reproduced 389.0 | published 19.0" in text
+        assert "tolerance ±0.5; why: Over current achievers." in text
 
     def test_no_findings_is_an_error(self, tmp_path):
         with pytest.raises(FileNotFoundError, match="run `compendium run` first"):

@@ -118,8 +118,9 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         if args.command == "check":
             from .. import findings
+            from ..present import summary
 
-            text, differs = findings.check(args.directory)
+            text, differs = findings.check(args.directory, fmt=summary.check_value)
             print(text)
             return 1 if differs else 0
         if args.command == "choices":

@@ -90,7 +90,7 @@ def decimals_of(tolerance: float | None) -> int | None:
     >>> decimals_of(0.005), decimals_of(0.05), decimals_of(500), decimals_of(None)
     (2, 1, 0, None)
     """
-    if not tolerance or tolerance <= 0:
+    if not tolerance or tolerance != tolerance or tolerance <= 0:  # none, NaN (a table's empty cell) or zero
         return None
     return max(0, int(round(-math.log10(tolerance * 2))))
 

@@ -166,3 +166,19 @@ def summary_html(findings: list[dict[str, Any]], *, heading: str = "Summary of f
 
 
 __all__ = ["DASH", "badge", "counts_text", "note_text", "summary_html", "tolerance_text", "value_html", "value_text"]
+
+
+def check_value(finding: dict[str, Any], value: Any) -> str:
+    """A value as ``compendium check`` prints it: at the precision the reports show the finding with, ranked
+    lists in order with ``>``.
+
+    >>> check_value({"label": "Extra pupils as % of low attainers", "unit": "%"}, 388.965943)
+    '389.0'
+    >>> check_value({"label": "Order"}, ["Leeds", "Hull"]), check_value({"label": "P8"}, None)
+    ('Leeds > Hull', '–')
+    """
+    if isinstance(value, list):
+        return " > ".join(map(str, value))
+    finding = {k: None if isinstance(v, float) and v != v else v for k, v in finding.items()}  # a table's NaN
+    return format_value(value, decimals(finding) if isinstance(value, (int, float)) and not isinstance(value, bool)
+                        else None)
