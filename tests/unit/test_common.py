@@ -47,6 +47,36 @@ class TestAtomicWrite:
             atomic_write(target, broken)
         assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["a.txt"]
 
+    def test_two_writers_and_a_reader_at_once(self, tmp_path):
+        # two threads rewrite the same file 300 times each (each its own whole content) while a third reads it:
+        # no writer fails, the reader only ever sees one writer's whole content, and no temporary is left
+        import threading
+
+        target = atomic_write_text(tmp_path / "index.html", "a" * 20_000)
+        contents, errors, seen, done = {"a" * 20_000, "b" * 20_000}, [], set(), threading.Event()
+
+        def write(text):
+            try:
+                for _ in range(300):
+                    atomic_write_text(target, text)
+            except Exception as exc:  # noqa: BLE001 - any failure is the finding
+                errors.append(exc)
+
+        def read():
+            while not done.is_set():
+                seen.add(target.read_text())
+
+        threads = [threading.Thread(target=write, args=(t,)) for t in contents]
+        reader = threading.Thread(target=read)
+        reader.start()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        done.set()
+        reader.join()
+        assert not errors and seen <= contents and not list(tmp_path.glob("*.part"))
+
     def test_json_has_stable_form(self, tmp_path):
         target = atomic_write_json(tmp_path / "a.json", {"b": 1, "a": [1.5, "é"]})
         assert target.read_text(encoding="utf-8") == '{\n  "b": 1,\n  "a": [\n    1.5,\n    "é"\n  ]\n}\n'
