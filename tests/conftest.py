@@ -9,6 +9,25 @@ from analysis import paths
 from analysis.data import sources
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """``-n 2 --dist loadgroup``: the notebook and browser tiers on one worker (they share the session's one
+    reproduce run), every other test wherever a worker is free.
+
+    xdist 3.8's loadgroup reads the ``xdist_group`` marker by appending it to ``item._nodeid``, which pytest 9
+    no longer uses (nodes keep their id in ``_id``): the marker is silently ignored and both workers ran the
+    whole reproduce. So the grouping is done here, from the test's path, with xdist's own scope scheduler.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class TierScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "notebooks" if nodeid.startswith(("tests/notebooks/", "tests/browser/")) else nodeid
+
+    return TierScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         path = str(item.fspath)

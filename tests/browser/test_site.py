@@ -19,19 +19,20 @@ ARTIFACTS = paths.PROJECT_ROOT / "test-artifacts"
 MAX_POLICY_BYTES = 400_000
 
 
-@pytest.fixture(scope="module")
+# Session scope: one Chromium pass over every page serves every browser test, whatever order they run in.
+@pytest.fixture(scope="session")
 def site(request) -> Path:
     given = os.environ.get("COMPENDIUM_BROWSER_SITE")
     return Path(given) if given else request.getfixturevalue("full_run")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served(site):
     with Served(site) as base:
         yield site, base
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def report(served):
     site, base = served
     return inspect(site, base, pages(site))
