@@ -25,7 +25,7 @@ RUNS = {("320", "statistical_neighbours"): "2017--comparator-statistical_neighbo
         ("335", "region"): "2017--comparator-region--la-335"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("la-types")
     for (la, comparator), _ in RUNS.items():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import yaml
@@ -100,6 +102,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from ..errors import CompendiumError, RunError
 
+    interrupted = []
+    if argv is None and threading.current_thread() is threading.main_thread():
+        def on_sigint(signum, frame):
+            # Remembered: a notebook may fail because of the interrupt (a kernel killed under it) and that failure
+            # can reach this function before the KeyboardInterrupt does; it is still an interrupt, exit 130.
+            interrupted.append(signum)
+            signal.default_int_handler(signum, frame)
+
+        signal.signal(signal.SIGINT, on_sigint)
     try:
         if args.command == "fetch":
             from ..data import sources
@@ -139,16 +150,16 @@ def main(argv: list[str] | None = None) -> int:
             written = pdf.write_pdfs(args.directory)
             print(f"wrote {len(written)} PDFs under {args.directory}")
             return 0
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, RunError) as exc:
+        if isinstance(exc, RunError) and not interrupted:
+            print(f"error: {exc}\nThe previous reports were left untouched.", file=sys.stderr)
+            return 1
         print("interrupted; previous reports untouched", file=sys.stderr)
         if argv is None:  # the command itself: exit now (the notebook threads of killed kernels would take
             sys.stdout.flush()  # seconds to notice, and the interpreter waits for them); a caller's process lives on
             sys.stderr.flush()
             os._exit(130)
         return 130
-    except RunError as exc:
-        print(f"error: {exc}\nThe previous reports were left untouched.", file=sys.stderr)
-        return 1
     except (CompendiumError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
