@@ -237,6 +237,10 @@ def _execute_all(to_run: list[Job], build_root: Path, *, jobs: int | None, progr
     ordered = sorted(to_run, key=lambda j: -j.expected_seconds)
     show_cells = progress and n_jobs == 1 and len(to_run) == 1
     with tqdm(total=len(ordered), desc="notebooks", unit="nb", disable=not progress or show_cells) as bar:
+        # Imported before any thread starts: a Ctrl-C that lands while a notebook thread is importing
+        # jupyter_client would otherwise make this import, done in the handler, fail on the half-imported module.
+        from .kernels import kill_all
+
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=n_jobs)
         futures = {pool.submit(_execute, j, build_root, show_cells): j for j in ordered}
         try:
@@ -245,8 +249,6 @@ def _execute_all(to_run: list[Job], build_root: Path, *, jobs: int | None, progr
                 bar.set_postfix_str(f"{done.spec.name} {done.seconds:.0f} s")
                 bar.update(1)
         except BaseException:
-            from .kernels import kill_all
-
             # Stop now: kill the kernels and do not wait for the notebook threads (the client of a killed kernel
             # takes seconds to notice); the caller cleans up the build folder.
             pool.shutdown(wait=False, cancel_futures=True)
