@@ -155,3 +155,23 @@ def test_code_breakers_prose_is_built_from_the_findings(full_run):
                         if c["cell_type"] == "code" for o in c.get("outputs", []))
     extra = _recorded(full_run).set_index(["id", "key"]).loc[("half_gap_extra_disadvantaged", "england"), "value"]
     assert f"{round(extra, -3):,.0f}" in outputs  # the run's own figure, rounded to the thousand
+
+
+def test_every_main_point_renders_in_the_default_reproduce(full_run):
+    # a briefing sentence whose finding is renamed or no longer recorded is dropped silently at run time (other
+    # LAs' runs may lack a finding by design); in the default reproduce every one of them must render: each policy
+    # report lists min(3, its templates) sentences plus the comparison with the published figures
+    import re
+
+    import yaml
+
+    from analysis import paths
+
+    templates = yaml.safe_load((paths.PROJECT_ROOT / "src/analysis/present/briefings.yml").read_text(encoding="utf-8"))
+    reports = sorted(full_run.glob("*/policy/*.html"))
+    assert reports
+    for report in reports:
+        points = re.search(r"Main points</h2>(.*?)</ul>", report.read_text(encoding="utf-8"), re.S)
+        assert points, f"{report}: no main points"
+        expected = min(3, len(templates.get(report.stem, []))) + 1
+        assert len(re.findall(r"<li", points.group(1))) == expected, f"{report}: a main point did not render"
