@@ -11,6 +11,7 @@ always says how the figures compare with the published ones. Everything from the
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import yaml
 from jinja2 import Environment, StrictUndefined, UndefinedError
 
 from ..common import academic_year
+from .numbers import number
 from .summary import counts_text, value_text
 
 BRIEFINGS_FILE = Path(__file__).with_name("briefings.yml")
@@ -88,9 +90,22 @@ def _templates() -> dict[str, list[str]]:
     return yaml.safe_load(BRIEFINGS_FILE.read_text(encoding="utf-8")) or {}
 
 
+def _about(value: float) -> str:
+    """A count for "about ...": three significant figures, as a reader would say it.
+
+    >>> _about(15477.687041), _about(312), _about(0.0)
+    ('15,500', '312', '0')
+    """
+    if not value:
+        return "0"
+    digits = 3 - 1 - int(math.floor(math.log10(abs(value))))
+    return number(round(float(value), digits), max(digits, 0))
+
+
 def _env() -> Environment:
     env = Environment(autoescape=True, undefined=StrictUndefined)
     env.filters["vs"] = _compare
+    env.filters["about"] = _about
     env.globals["academic_year"] = academic_year
     return env
 
