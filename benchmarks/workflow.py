@@ -33,14 +33,16 @@ from _common import WORK, print_rows, row, stats  # noqa: E402
 
 import report_sizes  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+from analysis import paths  # noqa: E402
+
+ROOT = paths.PROJECT_ROOT
 GOAL_CLONE = "Fresh clone to the first complete reproduce"
 GOAL_TESTS = "`make test` (the whole suite)"
 GOAL_SWEEP = "Every LA, every year, through the library"
 
 
 def mirror() -> str:
-    found = os.environ.get("COMPENDIUM_DATA_MIRROR") or str(ROOT.parent / "shared" / "data")
+    found = os.environ.get(paths.MIRROR_ENV) or str(ROOT.parent / "shared" / "data")
     if not Path(found).is_dir():
         raise SystemExit(f"no data mirror at {found}: set COMPENDIUM_DATA_MIRROR")
     return found
@@ -56,14 +58,14 @@ def clone(name: str) -> Path:
 
 def timed_command(argv: list[str], cwd: Path, label: str) -> float:
     """Wall seconds of one command in ``cwd`` (its output kept in benchmarks/work/<label>.log)."""
-    env = {**os.environ, "COMPENDIUM_DATA_MIRROR": mirror()}
+    env = {**os.environ, paths.MIRROR_ENV: mirror()}
     env.pop("VIRTUAL_ENV", None)
     log = WORK / f"{label}.log"
     start = time.perf_counter()
     with log.open("w") as out:
         done = subprocess.run(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
     seconds = time.perf_counter() - start
-    if done.returncode not in (0,):
+    if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} in {cwd} exited {done.returncode}: see {log}")
     return seconds
 

@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     interrupted = []
     if argv is None and threading.current_thread() is threading.main_thread():
         def on_sigint(signum, frame):
-            # Remembered: a notebook may fail because of the interrupt (a kernel killed under it) and that failure
-            # can reach this function before the KeyboardInterrupt does; it is still an interrupt, exit 130.
+            # Remembered: a kernel started the usual way (no fork server) shares the terminal's Ctrl-C, so its
+            # notebook's failure can reach this function before the KeyboardInterrupt does; still an interrupt: 130.
             interrupted.append(signum)
             signal.default_int_handler(signum, frame)
 
