@@ -8,6 +8,11 @@ STAMP := $(VENV)/.installed
 COMPENDIUM_DATA_MIRROR ?=
 export COMPENDIUM_DATA_MIRROR
 JOBS ?=
+# Python keeps each module's compiled bytecode (.venv and src/ __pycache__, git-ignored) even where the shell
+# sets PYTHONDONTWRITEBYTECODE (CI images often do): uv installs no bytecode, so without this every process --
+# the runner, each kernel server, each test worker -- compiles every module it imports, every time (`import pandas,
+# matplotlib, scipy` takes 8 s instead of 2 s). The first run writes what it imports; later runs read it.
+unexport PYTHONDONTWRITEBYTECODE
 
 # ---- the locked environment ---------------------------------------------------------------------------------
 # requirements.lock holds every package, transitive ones too, at one version with its sha256 hashes, resolved
