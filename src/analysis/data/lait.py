@@ -118,13 +118,17 @@ def _build_lait(path: Path, dictionary: pd.DataFrame | None) -> pd.DataFrame:
     if frame["la_code"].isna().any():
         raise DataFormatError(f"{path}: column 'LA Number' has blanks; every LAIT row needs an area code")
     frame["la_code"] = frame["la_code"].astype("int64").astype(str).str.zfill(3)
-    periods = pd.Series(frame["period"].unique())
-    parsed = {p: period_end_year(p) for p in periods}
-    frame["year"] = frame["period"].map(lambda p: parsed[p][0]).astype("Int64")
-    frame["release"] = frame["period"].map(lambda p: parsed[p][1]).astype("string")
+    # Each distinct period and indicator is looked up once (a few hundred of each in 640k rows), then spread
+    # to the rows by its code (-1, a blank, picks NA): a per-row map costs a second.
+    period_codes, periods = pd.factorize(frame["period"])
+    parsed = [period_end_year(p) for p in periods]
+    frame["year"] = pd.array([year for year, _ in parsed], dtype="Int64").take(period_codes, allow_fill=True)
+    frame["release"] = pd.array([release for _, release in parsed], dtype="string").take(period_codes, allow_fill=True)
     value, status = split_value_status(frame["raw_value"], file=str(path), column="Values")
     dictionary = dictionary if dictionary is not None else read_lait_dictionary()
-    dps = frame["indicator"].map(dictionary.set_index("indicator")["dps"]).astype("float64")
+    indicator_codes, indicators = pd.factorize(frame["indicator"])
+    dps_of = dictionary.drop_duplicates("indicator").set_index("indicator")["dps"].astype("float64")
+    dps = pd.Series(np.append(dps_of.reindex(indicators).to_numpy(), np.nan)[indicator_codes], index=frame.index)
     # Float noise such as -0.14000000000000001: round to the published precision where the dictionary
     # gives one, otherwise to 10 places (far below any published precision).
     decimals = dps.fillna(10).astype(int)
