@@ -76,3 +76,15 @@ def column_lists(frame, *columns: str) -> list[list]:
     [['x', 'y'], [1, 2]]
     """
     return [frame[c].tolist() for c in columns]
+
+
+def load_yaml(stream):
+    """``yaml.safe_load`` through libyaml's C parser where PyYAML was built with it (ten times faster: every
+    process reads the 23 KB source registry), else the pure-Python one. Same documents, same errors.
+
+    >>> load_yaml("a: [1, 2]")
+    {'a': [1, 2]}
+    """
+    import yaml
+
+    return yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (a safe loader)

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from .. import paths
-from ..common import atomic_write
+from ..common import atomic_write, load_yaml
 from ..errors import SourceError
 from . import dependencies
 
@@ -60,7 +59,7 @@ def load_registry(path: Path | str = paths.SOURCES_FILE) -> dict[str, Source]:
     """
     path = Path(path)
     with open(path, encoding="utf-8") as f:
-        entries = (yaml.safe_load(f) or {}).get("sources", [])
+        entries = (load_yaml(f) or {}).get("sources", [])
     registry: dict[str, Source] = {}
     for i, entry in enumerate(entries):
         missing = [k for k in REQUIRED_FIELDS if not entry.get(k)]

@@ -12,10 +12,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from .. import paths
-from ..common import atomic_write_json
+from ..common import atomic_write_json, load_yaml
 from ..errors import ParameterError
 
 
@@ -61,7 +60,7 @@ class Job:
 
 def load_specs(path: Path = paths.NOTEBOOKS / "notebooks.yml") -> list[NotebookSpec]:
     with open(path, encoding="utf-8") as f:
-        entries = yaml.safe_load(f)["notebooks"]
+        entries = load_yaml(f)["notebooks"]
     return [
         NotebookSpec(
             name=e["name"],

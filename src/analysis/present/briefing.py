@@ -16,10 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import Environment, StrictUndefined, UndefinedError
 
-from ..common import academic_year
+from ..common import academic_year, load_yaml
 from .numbers import number
 from .summary import counts_text, value_text
 
@@ -87,7 +86,7 @@ def _compare(a: Any, b: Any) -> str:
 
 @lru_cache(maxsize=1)
 def _templates() -> dict[str, list[str]]:
-    return yaml.safe_load(BRIEFINGS_FILE.read_text(encoding="utf-8")) or {}
+    return load_yaml(BRIEFINGS_FILE.read_text(encoding="utf-8")) or {}
 
 
 def _about(value: float) -> str:
