@@ -87,3 +87,58 @@ class TestFreezeTicks:
         assert list(axes[1].get_xticks()) == list(axes[0].get_xticks())
         assert list(axes[1].get_yticks()) == list(axes[0].get_yticks())
         plt.close(fig)
+
+
+class TestFigurePng:
+    """A report PNG is the figure's tight box, as savefig(bbox_inches="tight") cuts it, whichever way it is made
+    (one drawing cut to the box, or the shifted redraw when something lies past the figure's edge)."""
+
+    @staticmethod
+    def _pixels(png: bytes) -> np.ndarray:
+        from PIL import Image
+
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+    @staticmethod
+    def _ink_box(pixels: np.ndarray) -> np.ndarray:
+        """(top, left, bottom, right) of the pixels that are not white background."""
+        rows, cols = np.nonzero((pixels < 250).any(axis=2))
+        return np.array([rows.min(), cols.min(), rows.max(), cols.max()])
+
+    def _savefig(self, fig) -> np.ndarray:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight", pad_inches=0.1)
+        return self._pixels(buf.getvalue())
+
+    @pytest.mark.parametrize("size", [(6, 3), (3.3, 2.1)])
+    def test_a_chart_inside_its_figure_is_cut_to_savefigs_box(self, size, monkeypatch):
+        from analysis.present import png
+
+        style.use_style()
+        fig, ax = plt.subplots(figsize=size, dpi=100)
+        ax.plot([0, 1], [0, 3])
+        ax.set_title("A title")
+        ax.set_xlabel("x label")
+        fig.suptitle("Suptitle", x=0.01, ha="left")
+        fig.tight_layout()  # everything inside the figure: the one-drawing path, never the redraw
+        monkeypatch.setattr(png, "_shifted_drawing", lambda *a: pytest.fail("redrawn, not cut"))
+        ours = self._pixels(png.figure_png(fig))
+        monkeypatch.undo()
+        theirs = self._savefig(fig)
+        plt.close(fig)
+        # the same box to a pixel each way, and what is drawn in the same place in it to a pixel (savefig draws at
+        # the box's fractional offset, so antialiased edges differ: compare where ink is, not exact colours)
+        assert abs(ours.shape[0] - theirs.shape[0]) <= 1 and abs(ours.shape[1] - theirs.shape[1]) <= 1
+        assert np.abs(self._ink_box(ours) - self._ink_box(theirs)).max() <= 1
+        assert (ours[0] == 255).all() and (ours[:, 0] == 255).all()  # the pad: white margin all round
+
+    def test_text_past_the_figures_edge_is_kept(self):
+        from analysis.present import png
+
+        fig, ax = plt.subplots(figsize=(4, 2), dpi=100)
+        ax.plot([0, 1], [0, 1])
+        ax.text(1.3, 0.5, "sticks out past the right edge", transform=ax.transAxes)
+        ours, theirs = self._pixels(png.figure_png(fig)), self._savefig(fig)
+        plt.close(fig)
+        assert ours.shape[1] > 4 * 100  # wider than the figure itself: the text is in the picture
+        assert ours.shape == theirs.shape
