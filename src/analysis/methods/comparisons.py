@@ -112,16 +112,21 @@ def group_values(measure_rows: pd.DataFrame, group: pd.DataFrame, year: int) -> 
     ``measure_rows`` is :func:`analysis.methods.progress8.select_measure` output. The gap is non-disadvantaged minus
     disadvantaged (smaller = disadvantaged pupils closer to their peers).
     """
-    rows = measure_rows[(measure_rows["year"] == year) & measure_rows["la_code"].isin(group["la_code"])]
+    # Only the four columns used are filtered (each string column filtered costs a pyarrow take; the sweep over
+    # every LA and year calls this thousands of times), and the table is built once, not column by column.
+    wanted = (measure_rows["year"] == year) & measure_rows["la_code"].isin(group["la_code"])
+    rows = measure_rows.loc[wanted.to_numpy(dtype=bool, na_value=False), ["la_code", "pupil_group", "value", "status"]]
     found = {(c, g): (v, st) for c, g, v, st in
              zip(*_lists(rows, "la_code", "pupil_group", "value", "status"), strict=True)}
-    out = group[["la_code", "la_name", "is_chosen"]].reset_index(drop=True)
+    base = group[["la_code", "la_name", "is_chosen"]].reset_index(drop=True)
+    codes = base["la_code"].tolist()
+    table: dict[str, object] = {}
     for g in ("disadvantaged", "non_disadvantaged", "all"):
-        cells = [found.get((c, g), (float("nan"), "missing")) for c in out["la_code"]]
-        out[g] = pd.array([v for v, _ in cells], dtype="float64")
-        out[f"{g}_status"] = [st for _, st in cells]
-    out["gap"] = (out["non_disadvantaged"] - out["disadvantaged"]).round(2)
-    return out
+        cells = [found.get((c, g), (float("nan"), "missing")) for c in codes]
+        table[g] = pd.array([v for v, _ in cells], dtype="float64")
+        table[f"{g}_status"] = [st for _, st in cells]
+    table["gap"] = (table["non_disadvantaged"] - table["disadvantaged"]).round(2)
+    return pd.concat([base, pd.DataFrame(table, index=base.index)], axis=1)
 
 
 def official_area_value(measure_rows: pd.DataFrame, area: str, year: int, pupil_group: str = "disadvantaged"

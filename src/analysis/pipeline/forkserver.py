@@ -27,13 +27,14 @@ from pathlib import Path
 DISABLE_ENV = "COMPENDIUM_NO_FORKSERVER"
 #: modules every notebook imports (directly or through the library), imported once by the server. Not the inline
 #: backend (matplotlib_inline): it hooks itself into IPython when first imported, so the kernel must import it.
-#: ipykernel.debugger is imported by every kernel as it starts (debugpy: 0.2 s each, less when imported early).
-#: Not statsmodels or scipy.stats: only notebook 04 fits a model, and their 1.8 s of imports would delay every
-#: kernel's start by that much; 04 imports them itself.
+#: ipykernel.debugger: every kernel imports it as it starts (debugpy, 0.2 s each, less when imported early).
+#: statsmodels and scipy.stats serve notebook 04 only, but cost nothing here: the server's imports finish while
+#: the run is still being planned, and 04, often the last notebook of a run, would otherwise spend 1.8 s on them.
 WARM_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "matplotlib.pyplot",
                 "matplotlib.backends.backend_agg", "pandas", "pandas.io.parquet", "pyarrow.parquet", "openpyxl",
                 "filelock", "PIL.Image", "PIL.PngImagePlugin", "pandera.pandas", "pandera.backends.pandas.register",
-                "hypothesis", "jinja2")  # hypothesis: pandera imports it on a kernel's first validation
+                "hypothesis", "scipy.stats", "statsmodels.api", "statsmodels.formula.api", "jinja2")
+# hypothesis: pandera imports it on a kernel's first validation.
 # What the kernel itself would set before matplotlib is imported (ipykernel chooses the inline backend through
 # this variable): the server imports matplotlib, so it must see the same value.
 KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
