@@ -3,7 +3,9 @@
 A fresh ``python -m ipykernel_launcher`` spends about 2 s starting and a notebook's first cell about 1.5 s more
 importing pandas, pandera, matplotlib and the library: on two cores and seven notebook runs that was a third of a
 cold reproduce. The server (``python -m analysis.pipeline.forkserver``) is started when a run begins, so its
-imports overlap the planning and screening; each kernel is then an ``os.fork()`` of it (copy-on-write, a few
+imports overlap the planning and screening (it says it is ready after what every notebook needs, 2.5 s, and
+imports what only one notebook needs while it waits for requests); each kernel is then an ``os.fork()`` of it
+(copy-on-write, a few
 milliseconds) that becomes an ordinary ipykernel on the connection file it is given. The notebooks run exactly
 as in a fresh kernel: same code, same environment variables, same working directory; nothing but imports is
 done before the fork (no data read, no thread, no ZeroMQ context: those are not safe to fork).
@@ -18,6 +20,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -28,13 +31,15 @@ DISABLE_ENV = "COMPENDIUM_NO_FORKSERVER"
 #: modules every notebook imports (directly or through the library), imported once by the server. Not the inline
 #: backend (matplotlib_inline): it hooks itself into IPython when first imported, so the kernel must import it.
 #: ipykernel.debugger: every kernel imports it as it starts (debugpy, 0.2 s each, less when imported early).
-#: statsmodels and scipy.stats serve notebook 04 only, but cost nothing here: the server's imports finish while
-#: the run is still being planned, and 04, often the last notebook of a run, would otherwise spend 1.8 s on them.
+#: hypothesis: pandera imports it on a kernel's first validation.
 WARM_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "matplotlib.pyplot",
                 "matplotlib.backends.backend_agg", "pandas", "pandas.io.parquet", "pyarrow.parquet", "openpyxl",
                 "filelock", "PIL.Image", "PIL.PngImagePlugin", "pandera.pandas", "pandera.backends.pandas.register",
-                "hypothesis", "scipy.stats", "statsmodels.api", "statsmodels.formula.api", "jinja2")
-# hypothesis: pandera imports it on a kernel's first validation.
+                "hypothesis", "jinja2")
+#: Imported after the server says it is ready, between requests: only notebook 04 fits a model, and these
+#: 1.8 s of imports would otherwise delay every kernel's start. A kernel forked before they are done imports them
+#: itself if it needs them; 04, usually among the last notebooks of a run, finds them done.
+LATER_MODULES = ("scipy.stats", "statsmodels.api", "statsmodels.formula.api")
 # What the kernel itself would set before matplotlib is imported (ipykernel chooses the inline backend through
 # this variable): the server imports matplotlib, so it must see the same value.
 KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
@@ -230,7 +235,21 @@ def serve() -> None:
     out = sys.stdout
     out.write("ready\n")
     out.flush()
-    for line in sys.stdin:
+    later = list(LATER_MODULES)
+    # Requests are read straight from the pipe (not through sys.stdin's buffer, which select cannot see into):
+    # a request waiting is served first; with none waiting, the next of LATER_MODULES is imported. Forks happen
+    # only between imports, in this one thread.
+    fd, buffer = sys.stdin.fileno(), b""
+    while True:
+        if b"\n" not in buffer and later and not select.select([fd], [], [], 0)[0]:
+            _import_quietly(later.pop(0))
+            continue
+        while b"\n" not in buffer:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return  # the runner closed the pipe: its run is over
+            buffer += chunk
+        line, buffer = buffer.split(b"\n", 1)
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
@@ -238,6 +257,14 @@ def serve() -> None:
         out.write(json.dumps({"pid": pid}) + "\n")
         out.flush()
 
+
+def _import_quietly(name: str) -> None:
+    import importlib
+
+    try:
+        importlib.import_module(name)
+    except ImportError:  # an optional module: the kernel imports it itself if a notebook needs it
+        pass
 
 if __name__ == "__main__":
     serve()
