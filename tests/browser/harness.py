@@ -69,6 +69,10 @@ async function check(page) {
                  .map(c => [c.classList.contains('num'), getComputedStyle(c).textAlign]);
   const filters = ['status', 'notebook', 'year'].filter(k => doc.getElementById('filter-' + k));
   const codeCells = doc.querySelectorAll('.input_area, .highlight').length;
+  // text a reader cannot see: an element with words but no box on the page (it, or an ancestor, not displayed)
+  const hidden = [...doc.querySelectorAll('main p, main li, main table, main figure, main h2, main h3')]
+                 .filter(e => e.textContent.trim() && e.getClientRects().length === 0)
+                 .map(e => e.tagName.toLowerCase() + ': ' + e.textContent.trim().slice(0, 60));
   let filtered = null;  // the status filter used as a reader would: how many rows stay visible
   if (filters.length === 3) {
     const select = doc.getElementById('filter-status');
@@ -77,8 +81,8 @@ async function check(page) {
     select.value = ''; select.dispatchEvent(new Event('change'));
   }
   frame.remove();
-  return {page, width, debris, indexTables, imgs, rows, links, align, filters, filtered, codeCells, title: doc.title,
-          bytes: 0};
+  return {page, width, debris, indexTables, imgs, rows, links, align, filters, filtered, codeCells, hidden,
+          title: doc.title, bytes: 0};
 }
 (async () => {
   const out = [];

@@ -69,6 +69,14 @@ def test_no_notebook_debris(report):
     assert bad == {}
 
 
+def test_every_paragraph_table_and_figure_of_a_report_is_shown(report):
+    """Nothing written for the reader is hidden: an element left open by the export (a heading's empty
+    ``<a class="anchor-link"/>`` is one: HTML has no self-closing <a>, so the hidden link swallowed every
+    paragraph and table after the heading) would hide the text that follows."""
+    hidden = {p: r["hidden"][:3] for p, r in report.items() if "/index.html" not in p and r["hidden"]}
+    assert hidden == {}, f"report text with no box on the page: {hidden}"
+
+
 def test_no_table_shows_a_pandas_index(report):
     assert {p: r["indexTables"] for p, r in report.items() if r["indexTables"]} == {}
 

@@ -78,6 +78,19 @@ class TestExport:
         assert "UserWarning" not in body and "Record the findings" not in body
         assert "What the bars show" in body and 'alt="Chart: bars"' in body
 
+    def test_no_element_is_left_open(self, exported):
+        """HTML has no self-closing tags outside the void elements: ``<a .../>`` opens a link that swallows what
+        follows (a hidden heading anchor once hid every paragraph after each heading)."""
+        import re
+
+        void = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+        for page in exported[2:]:
+            body = page.split("<main>")[1]
+            self_closed = {tag.lower() for tag in re.findall(r"<([A-Za-z][A-Za-z0-9]*)\b[^<>]*/>", body)} - void
+            self_closed -= {"math", "mi", "mo", "mn", "mspace", "path", "svg"}  # MathML/SVG are XML: allowed
+            assert self_closed == set(), self_closed
+        assert 'id="Schools"' in exported[2]  # headings keep their anchors
+
     def test_long_tables_link_their_csv_and_review_version(self, exported):
         set_dir, written, policy, review = exported
         csv = next(f for f in written if f.startswith("tables/"))

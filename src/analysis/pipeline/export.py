@@ -125,7 +125,10 @@ def _new_exporter(policy: bool):
     exporter.exclude_input = policy
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    exporter.anchor_link_text = ""
+    # The heading's anchor link keeps a character (hidden by the stylesheet): with none, nbconvert writes
+    # <a class="anchor-link" .../>, which HTML reads as an open link, and the hidden link then swallowed every
+    # paragraph, table and figure after the heading.
+    exporter.anchor_link_text = "¶"
     return exporter
 
 
