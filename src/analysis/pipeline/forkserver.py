@@ -218,10 +218,7 @@ def serve() -> None:
         del sys.path[0]
 
     for name in WARM_MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # an optional module: the kernel imports it itself if a notebook needs it
-            pass
+        _import_quietly(name)
     import analysis
 
     for path in sorted(Path(analysis.__file__).parent.rglob("*.py")):  # the library's own modules
@@ -265,6 +262,7 @@ def _import_quietly(name: str) -> None:
         importlib.import_module(name)
     except ImportError:  # an optional module: the kernel imports it itself if a notebook needs it
         pass
+
 
 if __name__ == "__main__":
     serve()
