@@ -20,11 +20,10 @@ flagged ``derived`` and counted apart from the independent findings (:func:`stat
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any

@@ -110,11 +110,10 @@ def ks2_years() -> list[int]:
 @lru_cache(maxsize=8)
 def ks2_las(year: int | None = None) -> pd.DataFrame:
     """LAs (``la_code``, ``la_name``) having at least one school in the KS2 file of ``year`` (default latest)."""
+    from .cache import cached
     from .gias import read_school_spine
     from .lait import read_la_code_list
     from .primary import read_ks2_trimmed
-
-    from .cache import cached
 
     year = year if year is not None else max(ks2_years())
 

@@ -28,10 +28,11 @@ pupils take about half a second (``benchmarks/months_6m.py``).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -304,7 +305,6 @@ def rank_gaps_by_cohort(cohorts: Iterable[pd.DataFrame], **kwargs: Any) -> pd.Da
         raise ParameterError("cohorts: expected at least one year's pupils, got none")
     return pd.concat(parts, ignore_index=True).sort_values(["year", "area", "group"], kind="stable",
                                                            ignore_index=True)
-
 
 
 def check_against_design(true_gaps: pd.DataFrame, *gap_tables: pd.DataFrame, area: str) -> pd.DataFrame:

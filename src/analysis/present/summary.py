@@ -165,9 +165,6 @@ def summary_html(findings: list[dict[str, Any]], *, heading: str = "Summary of f
     return "".join(parts)
 
 
-__all__ = ["DASH", "badge", "counts_text", "note_text", "summary_html", "tolerance_text", "value_html", "value_text"]
-
-
 def check_value(finding: dict[str, Any], value: Any) -> str:
     """A value as ``compendium check`` prints it: at the precision the reports show the finding with, ranked
     lists in order with ``>``.
@@ -182,3 +179,7 @@ def check_value(finding: dict[str, Any], value: Any) -> str:
     finding = {k: None if isinstance(v, float) and v != v else v for k, v in finding.items()}  # a table's NaN
     return format_value(value, decimals(finding) if isinstance(value, (int, float)) and not isinstance(value, bool)
                         else None)
+
+
+__all__ = ["DASH", "badge", "check_value", "counts_text", "note_text", "summary_html", "tolerance_text",
+           "value_html", "value_text"]
