@@ -37,6 +37,33 @@ class TestNotebookParameters:
             params.coerce_parameter(spec, "year", "soon")
 
 
+class TestWarmImports:
+    def test_every_module_named_is_installed(self, specs):
+        """A misspelt entry would be skipped silently by the server (and cost its notebook the import)."""
+        import importlib.util
+
+        named = [(spec.name, m) for spec in specs for m in spec.warm_imports]
+        assert named  # notebook 04's regressions at least
+        assert [(n, m) for n, m in named if importlib.util.find_spec(m) is None] == []
+
+    def test_only_a_run_with_the_notebook_asks_for_them(self, specs, monkeypatch):
+        asked = []
+
+        class Server:
+            def warm(self, modules):
+                asked.append(modules)
+
+        monkeypatch.setattr("analysis.pipeline.forkserver.start", lambda: Server())
+        monkeypatch.setattr(runner, "plan", lambda **kw: ([nbspecs.Job(s, 2017, {}) for s in specs
+                                                          if s.name in kw["only"]], []))
+        monkeypatch.setattr(runner, "screen_raw_files", lambda: (_ for _ in ()).throw(KeyboardInterrupt))
+        for only in (["01_la_vs_national_p8"], ["01_la_vs_national_p8", "04_code_breakers"]):
+            with pytest.raises(KeyboardInterrupt):
+                runner.run(only=only)
+        wanted = next(s for s in specs if s.name == "04_code_breakers").warm_imports
+        assert asked == [[], sorted(wanted)]
+
+
 class TestPlanWithoutData:
     def test_unknown_notebook(self, specs):
         with pytest.raises(ParameterError, match="--only: unknown notebook"):

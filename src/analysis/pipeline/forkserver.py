@@ -36,10 +36,10 @@ WARM_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger
                 "matplotlib.backends.backend_agg", "pandas", "pandas.io.parquet", "pyarrow.parquet", "openpyxl",
                 "filelock", "PIL.Image", "PIL.PngImagePlugin", "pandera.pandas", "pandera.backends.pandas.register",
                 "hypothesis", "jinja2")
-#: Imported after the server says it is ready, between requests: only notebook 04 fits a model, and these
-#: 1.8 s of imports would otherwise delay every kernel's start. A kernel forked before they are done imports them
-#: itself if it needs them; 04, usually among the last notebooks of a run, finds them done.
-LATER_MODULES = ("scipy.stats", "statsmodels.api", "statsmodels.formula.api")
+# What only some notebooks need (notebooks.yml ``warm_imports``: 04's statsmodels, 1.8 s) the runner asks for with
+# :meth:`ForkServer.warm` once it knows the run includes them; the server imports them between requests, after it
+# says it is ready, so they delay no kernel's start and cost nothing in runs without those notebooks. A kernel
+# forked before they are done imports them itself.
 # What the kernel itself would set before matplotlib is imported (ipykernel chooses the inline backend through
 # this variable): the server imports matplotlib, so it must see the same value.
 KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
@@ -76,6 +76,14 @@ class ForkServer:
         if not reply:
             raise OSError("the kernel fork server stopped while starting a kernel")
         return int(json.loads(reply)["pid"])
+
+    def warm(self, modules: list[str]) -> None:
+        """Ask the server to import ``modules`` between requests (no reply; an unknown module is skipped)."""
+        if not modules:
+            return
+        with self._lock:
+            if self._process.poll() is None:
+                self._process.stdin.write(json.dumps({"import": list(modules)}) + "\n")
 
     def close(self) -> None:
         """Stop the server at once (its kernels have shut down by now; they are not its process group)."""
@@ -232,10 +240,10 @@ def serve() -> None:
     out = sys.stdout
     out.write("ready\n")
     out.flush()
-    later = list(LATER_MODULES)
+    later: list[str] = []
     # Requests are read straight from the pipe (not through sys.stdin's buffer, which select cannot see into):
-    # a request waiting is served first; with none waiting, the next of LATER_MODULES is imported. Forks happen
-    # only between imports, in this one thread.
+    # a request waiting is served first; with none waiting, the next module asked for by a warm request is
+    # imported. Forks happen only between imports, in this one thread.
     fd, buffer = sys.stdin.fileno(), b""
     while True:
         if b"\n" not in buffer and later and not select.select([fd], [], [], 0)[0]:
@@ -248,6 +256,9 @@ def serve() -> None:
             buffer += chunk
         line, buffer = buffer.split(b"\n", 1)
         request = json.loads(line)
+        if "import" in request:
+            later += [m for m in request["import"] if m not in sys.modules and m not in later]
+            continue
         pid = os.fork()
         if pid == 0:
             _kernel(request)

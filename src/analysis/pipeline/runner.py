@@ -146,8 +146,10 @@ def run(
     started = time.perf_counter()
     # The warm kernels' imports start now, on the other core, while the run is planned and screened. The server
     # outlives the run (a later run in the same process reuses it) and stops when this process exits.
-    forkserver.start()
+    server = forkserver.start()
     planned, notes = plan(year=year, la=la, only=only, params=params, specs=specs)
+    if server is not None:
+        server.warm(sorted({m for job in planned for m in job.spec.warm_imports}))
     read = screen_raw_files()  # every raw file is the one registered, checked before any notebook starts
     for job in planned:
         job.raw_sha256 = read

@@ -33,6 +33,8 @@ class NotebookSpec:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
     #: further parameter sets the default reproduce runs too, each into its own report set
     also_run: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+    #: heavy modules only this notebook needs, imported by the warm kernel server when a run includes it
+    warm_imports: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def source(self) -> Path:
@@ -73,6 +75,7 @@ def load_specs(path: Path = paths.NOTEBOOKS / "notebooks.yml") -> list[NotebookS
             typical_seconds=e.get("typical_seconds"),
             rules=dict(e.get("parameters") or {}),
             also_run=tuple(e.get("also_run") or ()),
+            warm_imports=tuple(e.get("warm_imports") or ()),
         )
         for e in entries
     ]
