@@ -142,3 +142,41 @@ class TestFigurePng:
         plt.close(fig)
         assert ours.shape[1] > 4 * 100  # wider than the figure itself: the text is in the picture
         assert ours.shape == theirs.shape
+
+    @staticmethod
+    def _chart(title: str):
+        fig, ax = plt.subplots(figsize=(3, 2), dpi=100)
+        ax.plot([0, 1], [0, 2])
+        ax.set_title(title)
+        fig.tight_layout()
+        return fig
+
+    def test_a_figure_drawn_as_it_is_is_not_drawn_again(self, monkeypatch):
+        """pyplot's after-cell redraw already drew it: the PNG is that drawing, the same bytes as a fresh one."""
+        from analysis.present import png
+
+        fresh = png.figure_png(self._chart("Same"))
+        fig = self._chart("Same")
+        fig.canvas.draw()  # what pyplot's IPython hook does after each cell
+        monkeypatch.setattr(fig.canvas, "draw", lambda: pytest.fail("drawn a second time"))
+        assert png.figure_png(fig) == fresh
+        plt.close("all")
+
+    @pytest.mark.parametrize("change", ["title", "size", "dpi"])
+    def test_a_figure_changed_after_its_drawing_is_drawn_again(self, change):
+        from analysis.present import png
+
+        def changed(fig):
+            if change == "title":
+                fig.axes[0].set_title("Changed")
+            elif change == "size":
+                fig.set_size_inches(4, 2)
+            else:
+                fig.set_dpi(150)
+            return fig
+
+        expected = png.figure_png(changed(self._chart("Same")))  # never drawn before the change
+        fig = self._chart("Same")
+        fig.canvas.draw()
+        assert png.figure_png(changed(fig)) == expected
+        plt.close("all")

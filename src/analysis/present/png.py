@@ -50,12 +50,26 @@ def figure_png(fig) -> bytes:
     # inside the figure (every chart here is laid out to fit), the box is cut out of the pixels, and the pad
     # beyond the figure's edge is its background. savefig(bbox_inches="tight") instead lays the figure out
     # once to measure the box and draws it a second time shifted into it: a third of a chart's time.
-    canvas.draw()
+    if not _drawn_as_it_is(fig, canvas):
+        canvas.draw()
     renderer = canvas.get_renderer()
     tight = fig.get_tightbbox(renderer)
     if tight is not None and _inside(tight, fig.bbox_inches):
         return quantize(Image.fromarray(_crop(np.asarray(canvas.buffer_rgba()), tight, fig)))
     return quantize(Image.fromarray(_shifted_drawing(fig, canvas, tight)))
+
+
+def _drawn_as_it_is(fig, canvas) -> bool:
+    """Whether the canvas already holds a drawing of the figure as it is now, at its size and resolution.
+
+    In a kernel, pyplot redraws every changed figure after each cell (its IPython hook), just before the inline
+    backend displays and closes them, so each chart was drawn twice. A figure is *stale* from any change until
+    it is drawn; the canvas's renderer is made afresh when the size or dpi changes.
+    """
+    if fig.stale or getattr(canvas, "renderer", None) is None:
+        return False
+    width, height = canvas.get_width_height(physical=True)
+    return getattr(canvas, "_lastKey", None) == (width, height, fig.dpi)
 
 
 def _inside(box, figure_box, slack: float = 1e-6) -> bool:
