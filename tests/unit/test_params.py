@@ -128,3 +128,22 @@ class TestPlan:
         # a comparator the user chose himself replaces the declared extra run
         jobs, _ = plan.plan(specs=[extra], params={"comparator": "330,331"})
         assert [j.report_set for j in jobs] == ["2017--comparator-330,331"]
+
+    def test_each_notebook_is_yielded_once_checked_in_the_order_asked(self, spec, monkeypatch):
+        """iter_plan checks one notebook, hands over its jobs, then checks the next (the runner starts each
+        while the rest are checked): a coverage check never runs before the previous notebook's jobs are out."""
+        other = NotebookSpec("other", "t", 2017, None, "x:y", None, path=spec.path)
+        events = []
+        monkeypatch.setattr(plan, "coverage_reason", lambda s, y, la: events.append(f"check {s.name}"))
+        seconds = {"nb": 2.0, "other": 9.0}
+        for job in plan.iter_plan(specs=[spec, other], first=lambda s: -seconds[s.name]):  # longest first
+            events.append(f"run {job.spec.name}")
+        assert events == ["check other", "run other", "check nb", "run nb"]
+
+    def test_a_refusal_part_way_comes_after_the_jobs_already_planned(self, spec, monkeypatch):
+        other = NotebookSpec("other", "t", 2017, None, "x:y", None, path=spec.path)
+        monkeypatch.setattr(plan, "coverage_reason", lambda s, y, la: "no data" if s.name == "nb" else None)
+        planning = plan.iter_plan(only=["other", "nb"], specs=[spec, other])
+        assert next(planning).spec.name == "other"
+        with pytest.raises(ParameterError, match="nb cannot run for 2017, LA 330: no data"):
+            next(planning)

@@ -46,22 +46,27 @@ class TestWarmImports:
         assert named  # notebook 04's regressions at least
         assert [(n, m) for n, m in named if importlib.util.find_spec(m) is None] == []
 
-    def test_only_a_run_with_the_notebook_asks_for_them(self, specs, monkeypatch):
-        asked = []
+    def test_only_a_run_with_the_notebook_asks_for_them(self, specs, monkeypatch, tmp_path):
+        asked: list[set[str]] = []
 
         class Server:
             def warm(self, modules):
-                asked.append(modules)
+                asked[-1].update(modules)
+
+        def planned(**kw):  # every check passes: one job per chosen notebook
+            yield from (nbspecs.Job(s, 2017, {}, report_set="2017") for s in specs if s.name in kw["only"])
 
         monkeypatch.setattr("analysis.pipeline.forkserver.start", lambda: Server())
-        monkeypatch.setattr(runner, "plan", lambda **kw: ([nbspecs.Job(s, 2017, {}) for s in specs
-                                                          if s.name in kw["only"]], []))
-        monkeypatch.setattr(runner, "screen_raw_files", lambda: (_ for _ in ()).throw(KeyboardInterrupt))
+        monkeypatch.setattr(runner, "iter_plan", planned)
+        monkeypatch.setattr(runner, "screen_raw_files", dict)
+        monkeypatch.setattr(runner.NotebookPool, "submit", lambda self, job: None)  # nothing executes
+        monkeypatch.setattr(runner.NotebookPool, "wait", lambda self: (_ for _ in ()).throw(KeyboardInterrupt))
         for only in (["01_la_vs_national_p8"], ["01_la_vs_national_p8", "04_code_breakers"]):
+            asked.append(set())
             with pytest.raises(KeyboardInterrupt):
-                runner.run(only=only)
-        wanted = next(s for s in specs if s.name == "04_code_breakers").warm_imports
-        assert asked == [[], sorted(wanted)]
+                runner.run(only=only, out=tmp_path / "out", use_cache=False, progress=False)
+        wanted = set(next(s for s in specs if s.name == "04_code_breakers").warm_imports)
+        assert asked == [set(), wanted]
 
 
 class TestPlanWithoutData:
@@ -196,3 +201,28 @@ class TestCacheKey:
         module.write_text("x = 2\n")
         assert cache.cache_key(job, {**base, "modules": [str(module)]}) != first
         assert cache.cache_key(job, base) != first
+
+
+class TestStartedWhilePlanning:
+    def test_a_refusal_part_way_stops_what_started_and_leaves_nothing(self, specs, monkeypatch, tmp_path):
+        """The first notebook is running when the second one's parameters are refused: the run raises the
+        refusal, the running notebooks are stopped, and an output folder this run created is gone."""
+        from analysis.errors import ParameterError
+
+        events = []
+
+        def planned(**kw):
+            yield nbspecs.Job(specs[0], 2017, {}, report_set="2017")
+            events.append("second notebook checked")
+            raise ParameterError("02_la_comparisons: comparator: 'moon' is not one of ...")
+
+        monkeypatch.setattr(runner, "iter_plan", planned)
+        monkeypatch.setattr(runner, "screen_raw_files", dict)
+        monkeypatch.setattr(runner.NotebookPool, "submit", lambda self, job: (events.append(f"started {job.spec.name}"),
+                                                                            self.build_root()))
+        monkeypatch.setattr(runner.NotebookPool, "abort", lambda self: (events.append("stopped"), self.close()))
+        out = tmp_path / "reports"
+        with pytest.raises(ParameterError, match="comparator: 'moon'"):
+            runner.run(out=out, use_cache=False, progress=False)
+        assert events == [f"started {specs[0].name}", "second notebook checked", "stopped"]
+        assert not out.exists()

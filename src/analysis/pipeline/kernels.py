@@ -61,6 +61,7 @@ class JobKernelManager(AsyncKernelManager):
         forked = isinstance(self.provisioner, ForkedProvisioner) and forkserver.current() is not None
         self._stderr = open(self.stderr_path, "ab") if self.stderr_path and not forked else None  # noqa: SIM115
         kw["stderr"] = self._stderr or subprocess.DEVNULL
+        self.owner = threading.get_ident()  # the notebook thread driving it (a run's pool kills its own only)
         with _lock:
             _live.add(self)
         await super()._async_launch_kernel(kernel_cmd, **kw)
@@ -75,11 +76,12 @@ class JobKernelManager(AsyncKernelManager):
                 self._stderr.close()
 
 
-def kill_all() -> int:
-    """Kill every kernel still running (an interrupted run); returns how many were stopped."""
+def kill_all(owners: set[int] | None = None) -> int:
+    """Kill every kernel still running (an interrupted run), or only those driven by the threads ``owners``;
+    returns how many were stopped."""
     with _lock:
-        managers = list(_live)
-        _live.clear()
+        managers = [km for km in _live if owners is None or getattr(km, "owner", None) in owners]
+        _live.difference_update(managers)
     for km in managers:
         provisioner = km.provisioner
         process = getattr(provisioner, "process", None) if provisioner is not None else None

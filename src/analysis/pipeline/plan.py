@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import ParameterError
@@ -75,6 +76,26 @@ def plan(
     Raises ParameterError, naming the parameter and the valid choices, for an unknown notebook, year, LA or
     parameter, a value outside its allowed ones, or when nothing can run.
     """
+    notes: list[str] = []
+    jobs = list(iter_plan(year=year, la=la, only=only, params=params, specs=specs, notes=notes))
+    return jobs, notes
+
+
+def iter_plan(
+    *,
+    year: int | None = None,
+    la: str | None = None,
+    only: list[str] | None = None,
+    params: dict[str, Any] | None = None,
+    specs: list[NotebookSpec] | None = None,
+    notes: list[str] | None = None,
+    first: Callable[[NotebookSpec], float] | None = None,
+) -> Iterator[Job]:
+    """:func:`plan`, one notebook at a time: each notebook's jobs are yielded as soon as its coverage is known
+    (the runner starts them while the rest are checked: a coverage check may parse a whole dataset), the skipped
+    ones' reasons appended to ``notes``. ``first`` orders the notebooks (smallest first; default: as listed).
+    What is checked across notebooks (unknown notebook, LA or parameter) is checked before the first job."""
+    notes = notes if notes is not None else []
     specs = specs or load_specs()
     by_name = {s.name: s for s in specs}
     params = dict(params or {})
@@ -85,6 +106,8 @@ def plan(
         chosen = [by_name[n] for n in only]
     else:
         chosen = list(specs)
+    if first is not None:
+        chosen.sort(key=first)  # stable: ties keep the listed order
     year = None if year is None else _year(year)
     if la is not None:
         la = str(la).strip()
@@ -104,8 +127,7 @@ def plan(
         valid = sorted({p for s in chosen for p in notebook_parameters(s)} - {"year"})
         raise ParameterError(f"parameter(s) {unused} are not parameters of the selected notebooks; valid: {valid}")
 
-    notes: list[str] = []
-    jobs: list[Job] = []
+    planned = 0
     refused: dict[str, list[str]] = {}
     for s in chosen:
         declared = notebook_parameters(s)
@@ -135,11 +157,13 @@ def plan(
                 checked = {k: validate_parameter(s, k, coerce_parameter(s, k, v), year=job_year, la=job_la)
                            for k, v in extra.items()}
                 runs.append(({**base, **checked}, True))
+        jobs = []
         for parameters, declared_run in runs:
             name, _ = report_set(s, job_year, parameters)
             jobs.append(Job(spec=s, year=job_year, parameters=parameters, report_set=name, declared=declared_run))
-    if not jobs:
+        planned += len(jobs)
+        yield from jobs  # after every check of this notebook: a refused parameter starts none of its runs
+    if not planned:
         where = (f" for {year}" if year is not None else "") + (f", LA {la}" if la is not None else "")
         raise ParameterError(f"nothing can run{where}: "
                              + "; ".join(f"{', '.join(names)}: {reason}" for reason, names in refused.items()))
-    return jobs, notes

@@ -2,21 +2,22 @@
 
 The runner
 
-1. plans the run (:mod:`.plan`): ``--year``, ``--la`` and every ``-p`` parameter are checked against what the data
-   and the notebooks accept *before* any notebook starts;
+1. plans the run (:mod:`.plan`), longest notebook first (by the last run's timings): ``--year``, ``--la`` and
+   every ``-p`` parameter are checked against what the data and the notebooks accept *before* that notebook
+   starts, and what concerns every notebook (an unknown notebook, LA or parameter) before any starts;
 2. reuses a notebook whose inputs are unchanged since the last run (:mod:`.cache`); when nothing changed nothing
    is rewritten;
-3. builds everything else in a temporary directory beside the output, running independent notebooks in
-   parallel (``jobs``, default: cores) in fresh ``python3`` kernels, longest first (by the last run's
-   timings), each exported to HTML as soon as it finishes;
+3. builds everything else in a temporary directory beside the output, starting each notebook as soon as it is
+   planned (:mod:`.pool`: ``jobs`` at a time, default: cores, in fresh ``python3`` kernels) while the rest are
+   checked, each exported to HTML as soon as it finishes; a refusal part-way stops the notebooks started;
 4. only when every notebook succeeded, swaps the new ``<year>/`` directories in; a failure names the notebook
    and cell, exits non-zero and leaves the previous reports untouched.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -29,7 +30,8 @@ from .. import paths
 from ..errors import RunError
 from . import cache
 from .manifest import finish_set
-from .plan import plan
+from .plan import iter_plan
+from .pool import NotebookPool
 from .specs import Job, NotebookSpec, _notebook_libraries, load_specs, read_notebook
 
 
@@ -147,19 +149,27 @@ def run(
     # The warm kernels' imports start now, on the other core, while the run is planned and screened. The server
     # outlives the run (a later run in the same process reuses it) and stops when this process exits.
     server = forkserver.start()
-    planned, notes = plan(year=year, la=la, only=only, params=params, specs=specs)
-    if server is not None:
-        server.warm(sorted({m for job in planned for m in job.spec.warm_imports}))
-    read = screen_raw_files()  # every raw file is the one registered, checked before any notebook starts
-    for job in planned:
-        job.raw_sha256 = read
-    for note in notes:
-        log(f"note: {note}")
     specs = specs or load_specs()
+    notes: list[str] = []
+    # Longest notebook first (by the last run's timings), and each started as soon as it is planned: checking a
+    # notebook's coverage can parse a whole dataset (LAIT, the school spine), and a notebook that needs neither
+    # need not wait for them.
+    planning = iter_plan(year=year, la=la, only=only, params=params, specs=specs, notes=notes,
+                         first=lambda spec: -cache.expected_seconds(spec, out_dir))
+    first = next(planning)  # every check across notebooks, and the first one's: a refusal writes nothing
+    read = screen_raw_files()  # every raw file is the one registered, checked before any notebook starts
+    chosen = [s for s in specs if not only or s.name in only]
+    single = len(chosen) == 1 and not chosen[0].also_run
+    created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _output_lock(out_dir, log):
-        return _run_locked(planned, out_dir, specs, started, jobs=jobs, use_cache=use_cache, progress=progress,
-                           log=log)
+    try:
+        with _output_lock(out_dir, log):
+            return _run_locked([first], planning, notes, read, out_dir, specs, started, server=server, jobs=jobs,
+                               use_cache=use_cache, progress=progress, single=single, log=log)
+    except BaseException:
+        if created and not [p for p in out_dir.iterdir() if p.name != ".compendium.lock"]:
+            shutil.rmtree(out_dir, ignore_errors=True)  # a run refused part-way leaves no empty folder behind
+        raise
 
 
 def screen_raw_files() -> dict[str, str]:
@@ -187,33 +197,41 @@ def _output_lock(out_dir: Path, log):
         lock.release()
 
 
-def _run_locked(planned: list[Job], out_dir: Path, specs: list[NotebookSpec], started: float, *, jobs, use_cache,
-                progress, log) -> dict[str, Any]:
-    for job in planned:
-        if use_cache:
-            cache.reusable(job, out_dir / job.report_set)
-        job.expected_seconds = cache.expected_seconds(job.spec, out_dir)
-    to_run = [j for j in planned if not j.reused]
-    reused = [j.spec.name for j in planned if j.reused]
-    if reused:
-        log(f"unchanged since the last run, reused: {', '.join(reused)}")
-    reexport = [j for j in planned if j.reused and j.reexport]
-    if reexport:
-        log(f"report layout changed, exported again: {', '.join(j.spec.name for j in reexport)}")
-    sets = sorted({j.report_set for j in planned})
-    if not to_run and not reexport and (out_dir / "index.html").exists():
-        # Nothing changed: the reports on disk are the reports these inputs give. Rewrite nothing.
-        return summarise(out_dir, planned, time.perf_counter() - started) | {"sets": sets}
-
-    build_root = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
+def _run_locked(first: list[Job], planning, notes: list[str], read: dict[str, str], out_dir: Path,
+                specs: list[NotebookSpec], started: float, *, server, jobs, use_cache, progress, single, log
+                ) -> dict[str, Any]:
+    planned: list[Job] = []
+    pool = NotebookPool(out_dir, _execute, jobs=jobs, progress=progress, show_cells=progress and single)
     try:
+        for job in itertools.chain(first, planning):
+            job.raw_sha256 = read
+            if use_cache:
+                cache.reusable(job, out_dir / job.report_set)
+            job.expected_seconds = cache.expected_seconds(job.spec, out_dir)
+            planned.append(job)
+            if not job.reused:
+                if server is not None:
+                    server.warm(list(job.spec.warm_imports))
+                pool.submit(job)
+        for note in notes:
+            log(f"note: {note}")
+        reused = [j.spec.name for j in planned if j.reused]
+        if reused:
+            log(f"unchanged since the last run, reused: {', '.join(reused)}")
+        reexport = [j for j in planned if j.reused and j.reexport]
+        if reexport:
+            log(f"report layout changed, exported again: {', '.join(j.spec.name for j in reexport)}")
+        sets = sorted({j.report_set for j in planned})
+        if not pool.submitted and not reexport and (out_dir / "index.html").exists():
+            # Nothing changed: the reports on disk are the reports these inputs give. Rewrite nothing.
+            return summarise(out_dir, planned, time.perf_counter() - started) | {"sets": sets}
+        build_root = pool.build_root()
         for job in planned:
             if job.reused:
                 _copy_outputs(job, out_dir / job.report_set, build_root / job.report_set)
                 if job.reexport:
                     _export(job, build_root / job.report_set)
-        if to_run:
-            _execute_all(to_run, build_root, jobs=jobs, progress=progress)
+        pool.wait()
         for name in sets:
             finish_set(build_root / name, [j for j in planned if j.report_set == name], out_dir / name, specs)
         _swap_in(build_root, out_dir, sets)
@@ -221,42 +239,10 @@ def _run_locked(planned: list[Job], out_dir: Path, specs: list[NotebookSpec], st
 
         site.write_site_index(out_dir)
     except BaseException:
-        from .kernels import kill_all
-
-        kill_all()  # an interrupted or failed run leaves no kernel behind
-        shutil.rmtree(build_root, ignore_errors=True)
+        pool.abort()  # an interrupted or failed run leaves no kernel and no build folder behind
         raise
-    shutil.rmtree(build_root, ignore_errors=True)
+    pool.close()
     return summarise(out_dir, planned, time.perf_counter() - started) | {"sets": sets}
-
-
-def _execute_all(to_run: list[Job], build_root: Path, *, jobs: int | None, progress: bool) -> None:
-    """Run the notebooks, longest first, ``jobs`` at a time; the first failure stops the run."""
-    from tqdm.auto import tqdm
-
-    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_run)))
-    # Longest first: with 2 workers, starting the longest notebook last would leave one core idle at the end.
-    ordered = sorted(to_run, key=lambda j: -j.expected_seconds)
-    show_cells = progress and n_jobs == 1 and len(to_run) == 1
-    with tqdm(total=len(ordered), desc="notebooks", unit="nb", disable=not progress or show_cells) as bar:
-        # Imported before any thread starts: a Ctrl-C that lands while a notebook thread is importing
-        # jupyter_client would otherwise make this import, done in the handler, fail on the half-imported module.
-        from .kernels import kill_all
-
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=n_jobs)
-        futures = {pool.submit(_execute, j, build_root, show_cells): j for j in ordered}
-        try:
-            for fut in concurrent.futures.as_completed(futures):
-                done = fut.result()  # re-raises RunError naming notebook and cell
-                bar.set_postfix_str(f"{done.spec.name} {done.seconds:.0f} s")
-                bar.update(1)
-        except BaseException:
-            # Stop now: kill the kernels and do not wait for the notebook threads (the client of a killed kernel
-            # takes seconds to notice); the caller cleans up the build folder.
-            pool.shutdown(wait=False, cancel_futures=True)
-            kill_all()
-            raise
-        pool.shutdown(wait=True)
 
 
 def _swap_in(build_root: Path, out_dir: Path, sets: list[str]) -> None:
