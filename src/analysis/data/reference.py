@@ -75,7 +75,7 @@ def validate_la(la: str, valid: pd.DataFrame, what: str = "la") -> str:
     '330'
     """
     la = str(la).strip()
-    if la not in set(valid["la_code"]):
+    if la not in set(valid["la_code"].tolist()):  # tolist: iterating a pyarrow string column is slow
         examples = ", ".join(f"{c} ({n})" for c, n in
                              valid.sort_values("la_code")[["la_code", "la_name"]].head(5).itertuples(index=False))
         raise ParameterError(

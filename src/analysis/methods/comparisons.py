@@ -67,8 +67,9 @@ def comparison_group(comparator: object, la: str, las: pd.DataFrame, neighbours:
     choice = parse_comparator(comparator)
     la = reference.validate_la(la, las)
     # Plain lookups, not an indexed frame: the sweep over every LA and year calls this thousands of times.
-    names = dict(zip(las["la_code"], las["la_name"], strict=True))
-    regions = dict(zip(las["la_code"], las["region_group"], strict=True))
+    all_codes, all_names, all_regions = _lists(las, "la_code", "la_name", "region_group")
+    names = dict(zip(all_codes, all_names, strict=True))
+    regions = dict(zip(all_codes, all_regions, strict=True))
     region = regions[la]
     if choice == "core_cities":
         codes = list((core_cities if core_cities is not None else reference.core_cities())["la_code"])
@@ -76,7 +77,7 @@ def comparison_group(comparator: object, la: str, las: pd.DataFrame, neighbours:
         if la not in codes:  # an LA compared with the core cities is shown among them, marked as chosen
             codes, label = [la, *codes], f"Core cities and {names[la]}"
     elif choice == "region":
-        codes = [c for c in las["la_code"] if regions[c] == region]
+        codes = [c for c in all_codes if regions[c] == region]
         key, label = f"region:{region}", str(region)
     elif choice == "statistical_neighbours":
         if neighbours is None:
