@@ -53,6 +53,9 @@ class TestWarmImports:
             def warm(self, modules):
                 asked[-1].update(modules)
 
+            def prepare(self, calls):
+                pass
+
         def planned(**kw):  # every check passes: one job per chosen notebook
             yield from (nbspecs.Job(s, 2017, {}, report_set="2017") for s in specs if s.name in kw["only"])
 
@@ -218,6 +221,7 @@ class TestStartedWhilePlanning:
 
         monkeypatch.setattr(runner, "iter_plan", planned)
         monkeypatch.setattr(runner, "screen_raw_files", dict)
+        monkeypatch.setattr("analysis.pipeline.forkserver.start", lambda: None)
         monkeypatch.setattr(runner.NotebookPool, "submit", lambda self, job: (events.append(f"started {job.spec.name}"),
                                                                             self.build_root()))
         monkeypatch.setattr(runner.NotebookPool, "abort", lambda self: (events.append("stopped"), self.close()))
@@ -226,3 +230,28 @@ class TestStartedWhilePlanning:
             runner.run(out=out, use_cache=False, progress=False)
         assert events == [f"started {specs[0].name}", "second notebook checked", "stopped"]
         assert not out.exists()
+
+
+class TestForkServerPrepare:
+    @pytest.mark.skipif(not __import__("analysis.pipeline.forkserver", fromlist=["x"]).available(),
+                        reason="no fork server on this platform")
+    def test_the_calls_are_made_in_a_child_and_nothing_is_written_to_the_pipe(self, tmp_path):
+        import select
+        import time
+
+        from analysis.pipeline import forkserver
+
+        server = forkserver.ForkServer()
+        try:
+            made, failed_first = tmp_path / "made", tmp_path / "missing" / "deeper"
+            # a failing call is skipped, the next still made
+            server.prepare([("os:mkdir", [str(failed_first)]), ("os:mkdir", [str(made)])])
+            deadline = time.monotonic() + 60
+            while not made.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert made.is_dir() and not failed_first.exists()
+            pipe = server._process.stdout
+            assert pipe.readline().strip() == "ready"
+            assert select.select([pipe], [], [], 0.5)[0] == []  # no reply, no stray output from the child
+        finally:
+            server.close()

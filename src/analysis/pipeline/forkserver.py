@@ -13,6 +13,9 @@ fork).
 Linux only (``os.fork`` of a process that imported numpy is safe there); elsewhere, or with
 ``COMPENDIUM_NO_FORKSERVER=1``, kernels start the usual way. The protocol is one JSON line per request on the
 server's stdin (the kernel's argv, environment, working directory and log file) and one JSON line back (its pid).
+Two requests get no reply: ``import`` (modules only some notebooks need, imported between requests) and
+``call`` (library calls made at once in a forked child: the plan's coverage checks, which build tidy tables from
+whole datasets, made on the other core while the runner plans).
 """
 
 from __future__ import annotations
@@ -76,6 +79,18 @@ class ForkServer:
         if not reply:
             raise OSError("the kernel fork server stopped while starting a kernel")
         return int(json.loads(reply)["pid"])
+
+    def prepare(self, calls: list[tuple[str, list]]) -> None:
+        """Ask the server to make these library calls (``"module:function"``, arguments) in a child of its own,
+        at once, while the run is planned here: the coverage checks a run makes build tidy tables from whole
+        datasets (the parquet cache's lock per table makes whichever process comes second read the first's
+        table). No reply; a call that fails is skipped (the plan makes it again and reports why)."""
+        if not calls:
+            return
+        request = {"call": [list(c) for c in calls], "env": dict(os.environ), "cwd": os.getcwd()}
+        with self._lock:
+            if self._process.poll() is None:
+                self._process.stdin.write(json.dumps(request) + "\n")
 
     def warm(self, modules: list[str]) -> None:
         """Ask the server to import ``modules`` between requests (no reply; an unknown module is skipped)."""
@@ -207,6 +222,29 @@ def _kernel(request: dict) -> None:
         os._exit(0)
 
 
+def _calls(request: dict) -> None:
+    """In a forked child: the library calls of a :meth:`ForkServer.prepare` request, then exit. Its output goes
+    nowhere (the server's stdout is the runner's pipe)."""
+    import importlib
+
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    try:
+        for ref, args in request["call"]:
+            module, name = ref.split(":")
+            try:
+                getattr(importlib.import_module(module), name)(*args)
+            except Exception:  # noqa: BLE001, S112 (the plan makes the same call and reports the error)
+                continue
+    finally:
+        os._exit(0)
+
+
 def load_ipython_extension(ipython) -> None:  # noqa: ARG001
     """In a forked kernel, once its IPython shell exists: the import-time hooks the server's imports could not
     set (there was no shell then). The presentation layer routes every displayed DataFrame through its
@@ -258,6 +296,10 @@ def serve() -> None:
         request = json.loads(line)
         if "import" in request:
             later += [m for m in request["import"] if m not in sys.modules and m not in later]
+            continue
+        if "call" in request:
+            if os.fork() == 0:
+                _calls(request)
             continue
         pid = os.fork()
         if pid == 0:

@@ -63,6 +63,24 @@ def _year(value: Any) -> int:
                              "2016/17") from None
 
 
+def coverage_calls(specs: list[NotebookSpec], *, year: int | None = None, la: str | None = None
+                   ) -> list[tuple[str, list]]:
+    """The coverage checks :func:`iter_plan` will make for ``specs`` (in that order), as (function, arguments),
+    for the fork server to make ahead of it (:meth:`.forkserver.ForkServer.prepare`). A guess where the year
+    or LA is not one :func:`iter_plan` will accept: then the check only warms another table.
+
+    >>> coverage_calls([NotebookSpec("nb", "t", 2017, "330", "x:y", "x:las", coverage="m:f")], la="320")
+    [('m:f', [2017, '320'])]
+    """
+    try:
+        year = None if year is None else int(year)
+    except (TypeError, ValueError):
+        return []
+    return [(s.coverage, [year if year is not None else s.default_year,
+                          (str(la).strip() if la is not None else s.default_la) if s.las else None])
+            for s in specs if s.coverage]
+
+
 def plan(
     *,
     year: int | None = None,

@@ -30,7 +30,8 @@ from .. import paths
 from ..errors import RunError
 from . import cache
 from .manifest import finish_set
-from .plan import iter_plan
+from ..data.cache import NO_CACHE_ENV
+from .plan import coverage_calls, iter_plan
 from .pool import NotebookPool
 from .specs import Job, NotebookSpec, _notebook_libraries, load_specs, read_notebook
 
@@ -154,6 +155,11 @@ def run(
     # Longest notebook first (by the last run's timings), and each started as soon as it is planned: checking a
     # notebook's coverage can parse a whole dataset (LAIT, the school spine), and a notebook that needs neither
     # need not wait for them.
+    longest_first = sorted((s for s in specs if not only or s.name in only),
+                           key=lambda spec: -cache.expected_seconds(spec, out_dir))
+    if server is not None and not os.environ.get(NO_CACHE_ENV):
+        # the other core makes the last notebooks' checks while this one makes the first ones'
+        server.prepare(coverage_calls(longest_first[::-1], year=year, la=la))
     planning = iter_plan(year=year, la=la, only=only, params=params, specs=specs, notes=notes,
                          first=lambda spec: -cache.expected_seconds(spec, out_dir))
     first = next(planning)  # every check across notebooks, and the first one's: a refusal writes nothing
