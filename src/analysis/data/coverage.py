@@ -41,9 +41,10 @@ def _p8_lait() -> pd.DataFrame:
     """LAIT's Progress 8 rows; cached as a small table of their own, so planning a run (which asks what each
     notebook can run for) need not read the whole LAIT table."""
     from .cache import cached
-    from .lait import read_lait
 
     def build() -> pd.DataFrame:
+        from .lait import read_lait
+
         return read_lait(indicators=list(reference.indicator_codes("p8").values()))
 
     return cached(sources.path("lait_long"), "coverage_p8", build,
@@ -88,13 +89,21 @@ def school_ks4_years() -> list[int]:
 @lru_cache(maxsize=1)
 def school_ks4_las() -> pd.DataFrame:
     """Every LA the school data cover (code, name): LAs with secondary schools in the spine and the LA list."""
-    from .gias import read_school_spine
-    from .lait import read_la_code_list
+    from .cache import cached
 
-    spine = read_school_spine()
-    codes = set(spine.loc[spine["is_secondary"], "la_code"].dropna())
-    names = read_la_code_list()[["la_code", "la_name"]]
-    return names[names["la_code"].isin(codes)].sort_values("la_code").reset_index(drop=True)
+    def build() -> pd.DataFrame:
+        from .gias import read_school_spine
+        from .lait import read_la_code_list
+
+        spine = read_school_spine()
+        codes = set(spine.loc[spine["is_secondary"], "la_code"].dropna())
+        names = read_la_code_list()[["la_code", "la_name"]]
+        return names[names["la_code"].isin(codes)].sort_values("la_code").reset_index(drop=True)
+
+    # cached as the KS2 one below: planning asks for it, and a plan whose tables are all built then imports
+    # neither the readers nor pandera
+    return cached(sources.path("school_spine_2019"), "coverage_ks4_las", build,
+                  depends_on=[sources.path("la_code_list")])
 
 
 def ks4_5acem_years() -> list[int]:
@@ -111,13 +120,14 @@ def ks2_years() -> list[int]:
 def ks2_las(year: int | None = None) -> pd.DataFrame:
     """LAs (``la_code``, ``la_name``) having at least one school in the KS2 file of ``year`` (default latest)."""
     from .cache import cached
-    from .gias import read_school_spine
-    from .lait import read_la_code_list
-    from .primary import read_ks2_trimmed
 
     year = year if year is not None else max(ks2_years())
 
     def build() -> pd.DataFrame:
+        from .gias import read_school_spine
+        from .lait import read_la_code_list
+        from .primary import read_ks2_trimmed
+
         ks2 = read_ks2_trimmed(year=year)
         spine = read_school_spine()
         codes = set(spine.loc[spine["urn"].isin(ks2["urn"]), "la_code"].dropna())

@@ -147,8 +147,13 @@ def _build_lait(path: Path, dictionary: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def read_la_code_list(path: Path | str | None = None) -> pd.DataFrame:
-    """LA number, name, region and type (current boundaries) from LAIT's code list."""
+    """LA number, name, region and type (current boundaries) from LAIT's code list (parquet-cached: openpyxl
+    takes 0.7 s over the workbook, and every run's plan reads it)."""
     path = Path(path) if path else sources.path("la_code_list")
+    return cached(path, "la_code_list", lambda: _build_la_code_list(path))
+
+
+def _build_la_code_list(path: Path) -> pd.DataFrame:
     raw = screening.screen_binary(path, lambda p: pd.read_excel(p, dtype=str, engine="openpyxl"),
                                   kind="an Excel workbook")
     need = ["LA Number", "LA Name", "Region", "Type"]
@@ -163,8 +168,13 @@ def read_la_code_list(path: Path | str | None = None) -> pd.DataFrame:
 
 
 def read_statistical_neighbours(path: Path | str | None = None) -> pd.DataFrame:
-    """DfE children's services statistical neighbours: one row per (LA, neighbour) with rank and closeness."""
+    """DfE children's services statistical neighbours: one row per (LA, neighbour) with rank and closeness
+    (parquet-cached, as the code list)."""
     path = Path(path) if path else sources.path("statistical_neighbours_2021")
+    return cached(path, "statistical_neighbours", lambda: _build_statistical_neighbours(path))
+
+
+def _build_statistical_neighbours(path: Path) -> pd.DataFrame:
     raw = screening.screen_binary(path, lambda p: pd.read_excel(p, header=None, dtype=str, engine="openpyxl"),
                                   kind="an Excel workbook")
     # Two header rows (column numbers, then names); the names row starts with "LA num".
