@@ -113,3 +113,43 @@ class TestBriefing:
     @pytest.mark.parametrize("notebook", ["02_la_comparisons", "03_school_progress", "unknown"])
     def test_no_findings_no_sentences(self, notebook):
         assert briefing.main_points(notebook, [], {}) == []
+
+
+class TestCodesInWords:
+    def test_code_cells_read_as_words_and_the_csv_keeps_the_codes(self):
+        frame = pd.DataFrame({"group": ["persistently_disadvantaged", "a new group"],
+                              "comparison": ["national_non_disadvantaged", "non_disadvantaged_elsewhere"],
+                              "factors_missing": ["prior_attainment, eal", ""]})
+        t = tables.show(frame)
+        assert t.cells.iloc[:, 0].tolist() == ["persistently disadvantaged pupils", "a new group"]  # unknown: as is
+        assert t.cells.iloc[:, 1].tolist() == ["non-disadvantaged pupils nationally",
+                                               "non-disadvantaged pupils outside the area"]
+        assert t.cells.iloc[0, 2] == "prior attainment, EAL"  # a list column, item by item
+        assert t.frame.iloc[0].tolist() == frame.iloc[0].tolist()  # what a reader downloads keeps the codes
+
+    def test_every_code_the_methods_put_in_those_columns_has_words(self):
+        """A code added to a method (a comparison, a factor, a KS2 measure, a pupil group) without words would
+        reach the policy reports as it is."""
+        from analysis.methods import families, months
+
+        words = tables.value_words()
+        ks2 = pd.DataFrame({c: [1.0, 2.0] for c in ["ks2_pupils", "read_meet_pct", "gps_meet_pct", "mat_meet_pct",
+                                                    "rwm_meet_pct"]})
+        emitted = {"comparison": set(months.COMPARISONS), "group": set(months.GROUPS) | {"all"},
+                   "factor": set(families.FACTOR_COLUMNS), "factors_missing": set(families.FACTOR_COLUMNS),
+                   "columns_used": set(sum(families.FACTOR_COLUMNS.values(), [])),
+                   "measure": set(families.national_means(ks2)["measure"])}
+        assert {c: sorted(codes - set(words.get(c, {}))) for c, codes in emitted.items()} == \
+            {c: [] for c in emitted}
+
+    def test_a_findings_tables_value_is_shown_beside_its_ledger_status(self):
+        """A DfE status folds into the value (a dash and its footnote); a finding's status (match, differs, ...)
+        says how the value compares with the published one, so both are shown."""
+        findings = pd.DataFrame({"id": ["a", "b"], "value": [-0.18, 13.6], "published": [-0.18, None],
+                                 "status": ["match", "not-published"]})
+        t = tables.show(findings)
+        assert t.cells["Value"].tolist() == ["\u22120.18", "13.60"]  # not folded into a dash
+        assert t.cells["Status"].tolist() == ["match", "not published"]
+        dfe = tables.show(pd.DataFrame({"value": [0.5, 0.7], "status": ["SUPP", "reported"]}))
+        assert dfe.cells["Value"].tolist()[1] == "0.70" and dfe.cells["Value"].tolist()[0].startswith("\u2013")
+        assert list(dfe.cells.columns) == ["Value"]

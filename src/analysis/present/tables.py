@@ -48,8 +48,29 @@ OWN_STATUSES = {
     "no_data": "No data for this year (KS4 exams were cancelled in 2019/20 and 2020/21).",
     "": "No value: not calculated for this row.",
 }
-GROUP_WORDS = {"all": "all pupils", "disadvantaged": "disadvantaged pupils",
-               "non_disadvantaged": "non-disadvantaged pupils"}
+VALUES_FILE = Path(__file__).with_name("values.csv")
+
+
+@lru_cache(maxsize=1)
+def value_words() -> dict[str, dict[str, str]]:
+    """column -> {code value: the words a reader sees} (``values.csv`` beside this module): pupil groups,
+    comparison groups, family factors and KS2 measures are codes in the tables and words in the reports (the
+    CSV a table offers keeps the codes). A code not listed shows as it is."""
+    dependencies.record_file(VALUES_FILE)
+    table = pd.read_csv(VALUES_FILE, dtype=str, keep_default_na=False)
+    out: dict[str, dict[str, str]] = {}
+    for r in table.itertuples():
+        out.setdefault(r.column, {})[r.value] = r.words
+    return out
+
+
+def _in_words(value: Any, words: dict[str, str], kind: str) -> Any:
+    """A code cell in words; a list cell (comma-separated, as ``list`` columns hold) item by item."""
+    if not words or not isinstance(value, str):
+        return value
+    if kind == "list" and "," in value:
+        return ", ".join(words.get(item.strip(), item.strip()) for item in value.split(","))
+    return words.get(value, value)
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +97,8 @@ def column_spec(name: Any, values: pd.Series | None = None) -> tuple[str, str]:
     (('LA P8 in the file', 'p8'), ('Fsm (%)', 'pct'))
     """
     if isinstance(name, tuple):  # a pivot's columns: each level in words
-        parts = [GROUP_WORDS.get(str(p), column_spec(p)[0] if str(p) in _columns() else str(p)) for p in name if str(p)]
+        groups = value_words().get("pupil_group", {})
+        parts = [groups.get(str(p), column_spec(p)[0] if str(p) in _columns() else str(p)) for p in name if str(p)]
         return ": ".join(parts), "num2"
     key = str(name)
     if key in _columns():
@@ -181,6 +203,11 @@ def show(frame: pd.DataFrame, *, columns: list[str] | None = None, labels: dict[
     data = _flat(frame if columns is None else frame[columns])
     names = list(data.columns)
     status_of = {c: _status_column(str(c), [str(n) for n in names]) for c in names if not isinstance(c, tuple)}
+    # A findings table's status (match, differs, ...) says how the figure compares with the published one: it is
+    # shown as a column of its own, and the value beside it, never folded into a dash as a DfE status would be.
+    ledger = {*STATUSES, "derived"}
+    status_of = {c: s for c, s in status_of.items()
+                 if not s or not (found := set(data[s].dropna().astype(str))) or not found <= ledger}
     hidden = {s for s in status_of.values() if s}
     notes: dict[str, str] = {}
     cells, numeric, shown = {}, [], []
@@ -195,10 +222,10 @@ def show(frame: pd.DataFrame, *, columns: list[str] | None = None, labels: dict[
         col_kind = (kinds or {}).get(str(col), col_kind)
         label = (labels or {}).get(str(col), label)
         status = data[status_of[col]] if status_of.get(col) else None
-        words = GROUP_WORDS if str(col) in ("pupil_group", "group") else {}
+        words = {} if isinstance(col, tuple) else value_words().get(str(col), {})
         out = []
         for i, v in enumerate(data[col]):
-            v = words.get(v, v) if isinstance(v, str) else v
+            v = _in_words(v, words, col_kind)
             code = None if status is None else str(status.iloc[i])
             text, why = format_number(v, col_kind, code if code not in (None, REPORTED) else None)
             if why is not None:
