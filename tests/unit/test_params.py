@@ -147,3 +147,12 @@ class TestPlan:
         assert next(planning).spec.name == "other"
         with pytest.raises(ParameterError, match="nb cannot run for 2017, LA 330: no data"):
             next(planning)
+
+    def test_skipped_notebooks_are_noted_in_the_listed_order_whatever_order_they_were_checked_in(self, spec,
+                                                                                                   monkeypatch):
+        first, second = (NotebookSpec(n, "t", 2017, None, "x:y", None, path=spec.path) for n in ("a_first", "b_second"))
+        monkeypatch.setattr(plan, "coverage_reason", lambda s, y, la: None if s.name == "nb" else "no data")
+        notes: list[str] = []
+        jobs = list(plan.iter_plan(specs=[first, second, spec], notes=notes, first=lambda s: -len(s.name)))
+        assert [j.spec.name for j in jobs] == ["nb"]
+        assert notes == ["a_first: skipped: no data", "b_second: skipped: no data"]  # checked b_second first

@@ -236,6 +236,7 @@ class TestForkServerPrepare:
     @pytest.mark.skipif(not __import__("analysis.pipeline.forkserver", fromlist=["x"]).available(),
                         reason="no fork server on this platform")
     def test_the_calls_are_made_in_a_child_and_nothing_is_written_to_the_pipe(self, tmp_path):
+        import os
         import select
         import time
 
@@ -250,8 +251,41 @@ class TestForkServerPrepare:
             while not made.exists() and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert made.is_dir() and not failed_first.exists()
-            pipe = server._process.stdout
-            assert pipe.readline().strip() == "ready"
-            assert select.select([pipe], [], [], 0.5)[0] == []  # no reply, no stray output from the child
+            fd, seen = server._process.stdout.fileno(), b""  # the raw pipe: nothing buffered out of select's sight
+            while select.select([fd], [], [], 0.5)[0]:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                seen += chunk
+            assert seen == b"ready\n"  # no reply to the request, no stray output from the child
         finally:
             server.close()
+
+
+class TestKillAll:
+    def test_a_run_kills_only_its_own_kernels_and_one_still_starting_stays_listed(self, monkeypatch):
+        from analysis.pipeline import kernels
+
+        class Process:
+            def __init__(self):
+                self.alive = True
+
+            def poll(self):
+                return None if self.alive else 0
+
+            def kill(self):
+                self.alive = False
+
+        class Manager:
+            def __init__(self, owner, process):
+                self.owner = owner
+                self.provisioner = type("P", (), {"process": process})()
+
+        mine, other = object(), object()
+        running, starting, theirs = Manager(mine, Process()), Manager(mine, None), Manager(other, Process())
+        monkeypatch.setattr(kernels, "_live", {running, starting, theirs})
+        assert kernels.kill_all(mine) == 1
+        assert not running.provisioner.process.alive and theirs.provisioner.process.alive
+        assert kernels._live == {starting, theirs}  # the one without a process yet is killed on a later call
+        starting.provisioner.process = Process()
+        assert kernels.kill_all(mine) == 1 and kernels._live == {theirs}

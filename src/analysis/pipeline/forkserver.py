@@ -60,7 +60,8 @@ class ForkServer:
         self._process = subprocess.Popen(  # noqa: S603 (our own module, this interpreter)
             [sys.executable, "-m", "analysis.pipeline.forkserver"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=env, text=True, bufsize=1)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one kernel request and its reply at a time
+        self._write = threading.Lock()  # one line at a time on the pipe (the no-reply requests take only this)
         self._ready = False
 
     def spawn(self, argv: list[str], *, env: dict[str, str], cwd: str, log: str) -> int:
@@ -74,7 +75,8 @@ class ForkServer:
                 if self._process.stdout.readline().strip() != "ready":
                     raise OSError("the kernel fork server did not start")
                 self._ready = True
-            self._process.stdin.write(json.dumps(request) + "\n")
+            with self._write:
+                self._process.stdin.write(json.dumps(request) + "\n")
             reply = self._process.stdout.readline()
         if not reply:
             raise OSError("the kernel fork server stopped while starting a kernel")
@@ -87,18 +89,22 @@ class ForkServer:
         table). No reply; a call that fails is skipped (the plan makes it again and reports why)."""
         if not calls:
             return
-        request = {"call": [list(c) for c in calls], "env": dict(os.environ), "cwd": os.getcwd()}
-        with self._lock:
-            if self._process.poll() is None:
-                self._process.stdin.write(json.dumps(request) + "\n")
+        self._send({"call": [list(c) for c in calls], "env": dict(os.environ), "cwd": os.getcwd()})
 
     def warm(self, modules: list[str]) -> None:
         """Ask the server to import ``modules`` between requests (no reply; an unknown module is skipped)."""
-        if not modules:
-            return
-        with self._lock:
+        if modules:
+            self._send({"import": list(modules)})
+
+    def _send(self, request: dict) -> None:
+        """A no-reply request: written at once, even while a kernel request waits for the server to be ready; a
+        server that has gone is no error (these only save time)."""
+        with self._write:
             if self._process.poll() is None:
-                self._process.stdin.write(json.dumps({"import": list(modules)}) + "\n")
+                try:
+                    self._process.stdin.write(json.dumps(request) + "\n")
+                except (OSError, ValueError):  # the pipe closed under us
+                    pass
 
     def close(self) -> None:
         """Stop the server at once (its kernels have shut down by now; they are not its process group)."""
@@ -194,6 +200,18 @@ def _reap(signum, frame) -> None:  # noqa: ARG001
             return
 
 
+def _in_child(work, request: dict) -> None:
+    """Run ``work(request)`` in a forked child and exit: a child must never return into the server's loop, where
+    it would read the runner's requests and answer them as a second server (e.g. when the log file it is given
+    is in a build folder a stopped run has just removed)."""
+    code = 1
+    try:
+        work(request)
+        code = 0
+    finally:
+        os._exit(code)
+
+
 def _kernel(request: dict) -> None:
     """In the forked child: become the kernel the request describes (as ``python -m ipykernel_launcher``)."""
     os.setsid()  # its own session and process group, as jupyter_client starts kernels
@@ -215,11 +233,9 @@ def _kernel(request: dict) -> None:
     sys.argv = ["ipykernel_launcher", *args]  # as a launched kernel sees it
     from ipykernel import kernelapp
 
-    try:  # this module as an IPython extension: it redoes what an import inside a kernel would have done
-        kernelapp.IPKernelApp.launch_instance(argv=args, extensions=[__name__ if __name__ != "__main__" else
-                                                                     "analysis.pipeline.forkserver"])
-    finally:
-        os._exit(0)
+    # this module as an IPython extension: it redoes what an import inside a kernel would have done
+    kernelapp.IPKernelApp.launch_instance(argv=args, extensions=[__name__ if __name__ != "__main__" else
+                                                                 "analysis.pipeline.forkserver"])
 
 
 def _calls(request: dict) -> None:
@@ -228,21 +244,18 @@ def _calls(request: dict) -> None:
     import importlib
 
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    os.environ.clear()
-    os.environ.update(request["env"])
-    os.chdir(request["cwd"])
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    try:
-        for ref, args in request["call"]:
-            module, name = ref.split(":")
-            try:
-                getattr(importlib.import_module(module), name)(*args)
-            except Exception:  # noqa: BLE001, S112 (the plan makes the same call and reports the error)
-                continue
-    finally:
-        os._exit(0)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    for ref, args in request["call"]:
+        module, name = ref.split(":")
+        try:
+            getattr(importlib.import_module(module), name)(*args)
+        except Exception:  # noqa: BLE001, S112 (the plan makes the same call and reports the error)
+            continue
 
 
 def load_ipython_extension(ipython) -> None:  # noqa: ARG001
@@ -299,11 +312,11 @@ def serve() -> None:
             continue
         if "call" in request:
             if os.fork() == 0:
-                _calls(request)
+                _in_child(_calls, request)
             continue
         pid = os.fork()
         if pid == 0:
-            _kernel(request)
+            _in_child(_kernel, request)
         out.write(json.dumps({"pid": pid}) + "\n")
         out.flush()
 

@@ -19,6 +19,13 @@ from . import forkserver
 
 _live: set[AsyncKernelManager] = set()
 _lock = threading.Lock()
+#: the run a notebook thread works for (:func:`set_owner`): each kernel it starts is that run's
+_owner = threading.local()
+
+
+def set_owner(token: object) -> None:
+    """Mark the kernels this thread starts from now on as ``token``'s (a run's pool), for :func:`kill_all`."""
+    _owner.token = token
 
 
 class ForkedProvisioner(LocalProvisioner):
@@ -61,7 +68,7 @@ class JobKernelManager(AsyncKernelManager):
         forked = isinstance(self.provisioner, ForkedProvisioner) and forkserver.current() is not None
         self._stderr = open(self.stderr_path, "ab") if self.stderr_path and not forked else None  # noqa: SIM115
         kw["stderr"] = self._stderr or subprocess.DEVNULL
-        self.owner = threading.get_ident()  # the notebook thread driving it (a run's pool kills its own only)
+        self.owner = getattr(_owner, "token", None)  # the run whose notebook thread starts it
         with _lock:
             _live.add(self)
         await super()._async_launch_kernel(kernel_cmd, **kw)
@@ -76,15 +83,20 @@ class JobKernelManager(AsyncKernelManager):
                 self._stderr.close()
 
 
-def kill_all(owners: set[int] | None = None) -> int:
-    """Kill every kernel still running (an interrupted run), or only those driven by the threads ``owners``;
-    returns how many were stopped."""
+def kill_all(owner: object = None) -> int:
+    """Kill every kernel still running (an interrupted run), or only ``owner``'s (:func:`set_owner`); returns how
+    many were stopped. A kernel still being started (no process yet) stays listed, for the next call."""
     with _lock:
-        managers = [km for km in _live if owners is None or getattr(km, "owner", None) in owners]
-        _live.difference_update(managers)
+        managers = [km for km in _live if owner is None or getattr(km, "owner", None) is owner]
+    killed = 0
     for km in managers:
         provisioner = km.provisioner
         process = getattr(provisioner, "process", None) if provisioner is not None else None
-        if process is not None and process.poll() is None:
+        if process is None:
+            continue
+        if process.poll() is None:
             process.kill()
-    return len(managers)
+            killed += 1
+        with _lock:
+            _live.discard(km)
+    return killed

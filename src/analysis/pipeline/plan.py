@@ -147,6 +147,8 @@ def iter_plan(
 
     planned = 0
     refused: dict[str, list[str]] = {}
+    listed = {s.name: i for i, s in enumerate(specs)}
+    skipped: list[tuple[int, str]] = []  # noted in the listed order, whatever order the checks ran in
     for s in chosen:
         declared = notebook_parameters(s)
         job_year = year if year is not None else s.default_year
@@ -159,7 +161,7 @@ def iter_plan(
             if only:
                 raise ParameterError(f"{s.name} cannot run for {job_year}" + (f", LA {job_la}" if job_la else "")
                                      + f": {reason}")
-            notes.append(f"{s.name}: skipped: {reason}")
+            skipped.append((listed[s.name], f"{s.name}: skipped: {reason}"))
             refused.setdefault(reason, []).append(s.name)
             continue
         base: dict[str, Any] = {"year": job_year}
@@ -181,6 +183,7 @@ def iter_plan(
             jobs.append(Job(spec=s, year=job_year, parameters=parameters, report_set=name, declared=declared_run))
         planned += len(jobs)
         yield from jobs  # after every check of this notebook: a refused parameter starts none of its runs
+    notes.extend(note for _, note in sorted(skipped))
     if not planned:
         where = (f" for {year}" if year is not None else "") + (f", LA {la}" if la is not None else "")
         raise ParameterError(f"nothing can run{where}: "

@@ -25,13 +25,12 @@ class NotebookPool:
 
     def __init__(self, out_dir: Path, execute: Callable[[Job, Path, bool], Job], *, jobs: int | None,
                  progress: bool, show_cells: bool) -> None:
-        from tqdm.auto import tqdm
-
         # Imported before any thread starts: a Ctrl-C that lands while a notebook thread is importing
         # jupyter_client would otherwise make this import, done in the handler, fail on the half-imported module.
-        from .kernels import kill_all
+        from .kernels import kill_all, set_owner
 
         self._kill_all = kill_all
+        self._set_owner = set_owner
         self._execute = execute
         self._out_dir = out_dir
         self._root: Path | None = None
@@ -40,8 +39,9 @@ class NotebookPool:
         self._futures: list[concurrent.futures.Future] = []
         self._show_cells = show_cells
         self._stopping = threading.Event()
-        self._threads: set[int] = set()  # the notebook threads, whose kernels are this run's
-        self._bar = tqdm(total=0, desc="notebooks", unit="nb", disable=not progress or show_cells)
+        self._token = object()  # this run's kernels (kernels.set_owner), not another run's in the same process
+        self._progress = progress
+        self._bar = None  # made with the first notebook: a run that starts none prints no bar
 
     @property
     def submitted(self) -> int:
@@ -55,6 +55,10 @@ class NotebookPool:
     def submit(self, job: Job) -> None:
         if self._executor is None:
             self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=self._workers)
+        if self._bar is None:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=0, desc="notebooks", unit="nb", disable=not self._progress or self._show_cells)
         self._futures.append(self._executor.submit(self._run, job, self.build_root()))
         self._bar.total = len(self._futures)
         self._bar.refresh()
@@ -62,7 +66,7 @@ class NotebookPool:
     def _run(self, job: Job, root: Path) -> Job:
         if self._stopping.is_set():  # the run was stopped before this notebook's thread began
             raise concurrent.futures.CancelledError
-        self._threads.add(threading.get_ident())
+        self._set_owner(self._token)
         try:
             return self._execute(job, root, self._show_cells)
         finally:
@@ -73,15 +77,16 @@ class NotebookPool:
         """A notebook thread may have been starting its kernel when the run stopped: kill kernels until every
         thread has finished."""
         while any(f.running() for f in self._futures):
-            self._kill_all(self._threads)  # not another run's, in the same process
+            self._kill_all(self._token)  # not another run's, in the same process
             time.sleep(0.1)
 
     def wait(self) -> None:
         """Until every notebook is done; re-raises the first failure (a RunError naming notebook and cell)."""
         for fut in concurrent.futures.as_completed(self._futures):
             done = fut.result()
-            self._bar.set_postfix_str(f"{done.spec.name} {done.seconds:.0f} s")
-            self._bar.update(1)
+            if self._bar is not None:
+                self._bar.set_postfix_str(f"{done.spec.name} {done.seconds:.0f} s")
+                self._bar.update(1)
         if self._executor is not None:
             self._executor.shutdown(wait=True)
 
@@ -92,11 +97,12 @@ class NotebookPool:
         self._stopping.set()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
-        self._kill_all()
+        self._kill_all(self._token)
         threading.Thread(target=self._kill_until_done, daemon=True).start()
         self.close()
 
     def close(self) -> None:
-        self._bar.close()
+        if self._bar is not None:
+            self._bar.close()
         if self._root is not None:
             shutil.rmtree(self._root, ignore_errors=True)

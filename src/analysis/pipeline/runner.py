@@ -221,15 +221,18 @@ def _run_locked(first: list[Job], planning, notes: list[str], read: dict[str, st
                 pool.submit(job)
         for note in notes:
             log(f"note: {note}")
-        reused = [j.spec.name for j in planned if j.reused]
+        listed = {s.name: i for i, s in enumerate(specs)}
+        in_order = sorted(planned, key=lambda j: listed.get(j.spec.name, len(listed)))  # as listed, not as started
+        reused = [j.spec.name for j in in_order if j.reused]
         if reused:
             log(f"unchanged since the last run, reused: {', '.join(reused)}")
-        reexport = [j for j in planned if j.reused and j.reexport]
+        reexport = [j for j in in_order if j.reused and j.reexport]
         if reexport:
             log(f"report layout changed, exported again: {', '.join(j.spec.name for j in reexport)}")
         sets = sorted({j.report_set for j in planned})
         if not pool.submitted and not reexport and (out_dir / "index.html").exists():
             # Nothing changed: the reports on disk are the reports these inputs give. Rewrite nothing.
+            pool.close()
             return summarise(out_dir, planned, time.perf_counter() - started) | {"sets": sets}
         build_root = pool.build_root()
         for job in planned:
