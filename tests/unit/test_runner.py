@@ -289,3 +289,38 @@ class TestKillAll:
         assert kernels._live == {starting, theirs}  # the one without a process yet is killed on a later call
         starting.provisioner.process = Process()
         assert kernels.kill_all(mine) == 1 and kernels._live == {theirs}
+
+
+class TestForkServerProtocol:
+    def test_a_forked_child_never_returns_into_the_servers_loop(self):
+        import os
+
+        from analysis.pipeline import forkserver
+
+        def failing(request):
+            raise FileNotFoundError(request["log"])  # e.g. its log folder was removed by a stopped run
+
+        pid = os.fork()
+        if pid == 0:
+            try:
+                forkserver._in_child(failing, {"log": "/gone/kernel.log"})
+            finally:
+                os._exit(99)  # reached only if _in_child returned or raised
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 1
+
+    def test_a_no_reply_request_is_written_while_a_kernel_request_waits_for_the_server(self):
+        import io
+        import threading
+
+        from analysis.pipeline import forkserver
+
+        server = object.__new__(forkserver.ForkServer)
+        server._lock, server._write, server._ready = threading.Lock(), threading.Lock(), False
+        server._process = type("P", (), {"stdin": io.StringIO(), "poll": lambda self: None})()
+        with server._lock:  # what spawn holds while it waits for "ready"
+            writer = threading.Thread(target=server.warm, args=(["json"],))
+            writer.start()
+            writer.join(timeout=5)
+            assert not writer.is_alive()
+        assert server._process.stdin.getvalue() == '{"import": ["json"]}\n'
