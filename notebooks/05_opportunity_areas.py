@@ -161,7 +161,7 @@ tables.show(trend.pivot_table(index="year", columns="area_name", values="change"
 charts.trend_lines(
     oa.trend_chart_table(trend),
     "Disadvantaged pupils' Progress 8 gap, in months, behind England's non-disadvantaged pupils",
-    value_label=f"Months ({conversion.name})",
+    value_label=f"Months ({conversion.months_per_sd:.1f} months per SD)",
     no_data_years=sorted(set(coverage.opportunity_area_years()) - set(oa.years_with_ks4(p8))),
 );
 
