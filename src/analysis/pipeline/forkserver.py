@@ -4,7 +4,7 @@ A fresh ``python -m ipykernel_launcher`` spends about 2 s starting and a noteboo
 importing pandas, pandera, matplotlib and the library: on two cores and seven notebook runs that was a third of a
 cold reproduce. The server (``python -m analysis.pipeline.forkserver``) is started when a run begins, so its
 imports overlap the planning and screening (it says it is ready after what every notebook needs, 2.5 s, and
-imports what only one notebook needs while it waits for requests); each kernel is then an ``os.fork()`` of it
+imports what only some notebooks need, in runs that include them, while it waits for requests); each kernel is then an ``os.fork()`` of it
 (copy-on-write, a few milliseconds) that becomes an ordinary ipykernel on the connection file it is given. The
 notebooks run exactly as in a fresh kernel: same code, same environment variables, same working directory;
 nothing but imports is done before the fork (no data read, no thread, no ZeroMQ context: those are not safe to
