@@ -155,23 +155,22 @@ def run(
     # Longest notebook first (by the last run's timings), and each started as soon as it is planned: checking a
     # notebook's coverage can parse a whole dataset (LAIT, the school spine), and a notebook that needs neither
     # need not wait for them.
-    longest_first = sorted((s for s in specs if not only or s.name in only),
-                           key=lambda spec: -cache.expected_seconds(spec, out_dir))
+    expected = {s.name: cache.expected_seconds(s, out_dir) for s in specs}
+    chosen = [s for s in specs if not only or s.name in only]
     if server is not None and not os.environ.get(NO_CACHE_ENV):
         # the other core makes the last notebooks' checks while this one makes the first ones'
-        server.prepare(coverage_calls(longest_first[::-1], year=year, la=la))
+        server.prepare(coverage_calls(sorted(chosen, key=lambda spec: expected[spec.name]), year=year, la=la))
     planning = iter_plan(year=year, la=la, only=only, params=params, specs=specs, notes=notes,
-                         first=lambda spec: -cache.expected_seconds(spec, out_dir))
+                         first=lambda spec: -expected[spec.name])
     first = next(planning)  # every check across notebooks, and the first one's: a refusal writes nothing
     read = screen_raw_files()  # every raw file is the one registered, checked before any notebook starts
-    chosen = [s for s in specs if not only or s.name in only]
     single = len(chosen) == 1 and not chosen[0].also_run
     created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         with _output_lock(out_dir, log):
             return _run_locked([first], planning, notes, read, out_dir, specs, started, server=server, jobs=jobs,
-                               use_cache=use_cache, progress=progress, single=single, log=log)
+                               use_cache=use_cache, progress=progress, single=single, expected=expected, log=log)
     except BaseException:
         if created and not [p for p in out_dir.iterdir() if p.name != ".compendium.lock"]:
             shutil.rmtree(out_dir, ignore_errors=True)  # a run refused part-way leaves no empty folder behind
@@ -204,8 +203,8 @@ def _output_lock(out_dir: Path, log):
 
 
 def _run_locked(first: list[Job], planning, notes: list[str], read: dict[str, str], out_dir: Path,
-                specs: list[NotebookSpec], started: float, *, server, jobs, use_cache, progress, single, log
-                ) -> dict[str, Any]:
+                specs: list[NotebookSpec], started: float, *, server, jobs, use_cache, progress, single, expected,
+                log) -> dict[str, Any]:
     planned: list[Job] = []
     pool = NotebookPool(out_dir, _execute, jobs=jobs, progress=progress, show_cells=progress and single)
     try:
@@ -213,7 +212,7 @@ def _run_locked(first: list[Job], planning, notes: list[str], read: dict[str, st
             job.raw_sha256 = read
             if use_cache:
                 cache.reusable(job, out_dir / job.report_set)
-            job.expected_seconds = cache.expected_seconds(job.spec, out_dir)
+            job.expected_seconds = expected.get(job.spec.name, float("inf"))
             planned.append(job)
             if not job.reused:
                 if server is not None:
