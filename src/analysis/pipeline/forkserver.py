@@ -212,19 +212,23 @@ def _in_child(work, request: dict) -> None:
         os._exit(code)
 
 
-def _kernel(request: dict) -> None:
-    """In the forked child: become the kernel the request describes (as ``python -m ipykernel_launcher``)."""
-    os.setsid()  # its own session and process group, as jupyter_client starts kernels
+def _as_requested(request: dict, log: str) -> None:
+    """In a forked child: the request's environment and working directory, stdin from /dev/null and stdout and
+    stderr to ``log`` (appended; '' = /dev/null), never the server's pipe to the runner."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if request["log"] else \
-        os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 0)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
+    out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if log else os.open(os.devnull, os.O_WRONLY)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+
+
+def _kernel(request: dict) -> None:
+    """In the forked child: become the kernel the request describes (as ``python -m ipykernel_launcher``)."""
+    os.setsid()  # its own session and process group, as jupyter_client starts kernels
+    _as_requested(request, request["log"])
     argv = list(request["argv"])
     module_at = argv.index("-m") if "-m" in argv else None
     args = argv[module_at + 2:] if module_at is not None else argv[1:]
@@ -243,13 +247,7 @@ def _calls(request: dict) -> None:
     nowhere (the server's stdout is the runner's pipe)."""
     import importlib
 
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    os.environ.clear()
-    os.environ.update(request["env"])
-    os.chdir(request["cwd"])
+    _as_requested(request, "")
     for ref, args in request["call"]:
         module, name = ref.split(":")
         try:
