@@ -53,14 +53,16 @@ VALUES_FILE = Path(__file__).with_name("values.csv")
 
 @lru_cache(maxsize=1)
 def value_words() -> dict[str, dict[str, str]]:
-    """column -> {code value: the words a reader sees} (``values.csv`` beside this module): pupil groups,
-    comparison groups, family factors and KS2 measures are codes in the tables and words in the reports (the
-    CSV a table offers keeps the codes). A code not listed shows as it is."""
+    """column -> {code value: the words a reader sees} (``values.csv`` beside this module, a row's ``columns``
+    separated by ``|``): pupil groups, comparison groups, family factors and KS2 measures are codes in the
+    tables and words in the reports (the CSV a table offers keeps the codes). A code not listed shows as it is.
+    """
     dependencies.record_file(VALUES_FILE)
     table = pd.read_csv(VALUES_FILE, dtype=str, keep_default_na=False)
     out: dict[str, dict[str, str]] = {}
     for r in table.itertuples():
-        out.setdefault(r.column, {})[r.value] = r.words
+        for column in r.columns.split("|"):
+            out.setdefault(column, {})[r.value] = r.words
     return out
 
 
@@ -205,9 +207,9 @@ def show(frame: pd.DataFrame, *, columns: list[str] | None = None, labels: dict[
     status_of = {c: _status_column(str(c), [str(n) for n in names]) for c in names if not isinstance(c, tuple)}
     # A findings table's status (match, differs, ...) says how the figure compares with the published one: it is
     # shown as a column of its own, and the value beside it, never folded into a dash as a DfE status would be.
-    ledger = {*STATUSES, "derived"}
-    status_of = {c: s for c, s in status_of.items()
-                 if not s or not (found := set(data[s].dropna().astype(str))) or not found <= ledger}
+    ledger = {s for s in status_of.values()
+              if s and (found := set(data[s].dropna().astype(str))) and found <= set(COUNT_TEXT)}
+    status_of = {c: s for c, s in status_of.items() if s not in ledger}
     hidden = {s for s in status_of.values() if s}
     notes: dict[str, str] = {}
     cells, numeric, shown = {}, [], []
@@ -222,7 +224,7 @@ def show(frame: pd.DataFrame, *, columns: list[str] | None = None, labels: dict[
         col_kind = (kinds or {}).get(str(col), col_kind)
         label = (labels or {}).get(str(col), label)
         status = data[status_of[col]] if status_of.get(col) else None
-        words = {} if isinstance(col, tuple) else value_words().get(str(col), {})
+        words = COUNT_TEXT if col in ledger else {} if isinstance(col, tuple) else value_words().get(str(col), {})
         out = []
         for i, v in enumerate(data[col]):
             v = _in_words(v, words, col_kind)
