@@ -23,6 +23,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -169,8 +170,9 @@ def run(
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         with _output_lock(out_dir, log):
-            return _run_locked([first], planning, notes, read, out_dir, specs, started, server=server, jobs=jobs,
-                               use_cache=use_cache, progress=progress, single=single, expected=expected, log=log)
+            return _run_locked(itertools.chain([first], planning), notes, read, out_dir, specs, started,
+                               server=server, jobs=jobs, use_cache=use_cache, progress=progress, single=single,
+                               expected=expected, log=log)
     except BaseException:
         if created and not [p for p in out_dir.iterdir() if p.name != ".compendium.lock"]:
             shutil.rmtree(out_dir, ignore_errors=True)  # a run refused part-way leaves no empty folder behind
@@ -202,13 +204,13 @@ def _output_lock(out_dir: Path, log):
         lock.release()
 
 
-def _run_locked(first: list[Job], planning, notes: list[str], read: dict[str, str], out_dir: Path,
+def _run_locked(planning: Iterator[Job], notes: list[str], read: dict[str, str], out_dir: Path,
                 specs: list[NotebookSpec], started: float, *, server, jobs, use_cache, progress, single, expected,
                 log) -> dict[str, Any]:
     planned: list[Job] = []
     pool = NotebookPool(out_dir, _execute, jobs=jobs, progress=progress, show_cells=progress and single)
     try:
-        for job in itertools.chain(first, planning):
+        for job in planning:  # each job as it is planned (the rest are still being checked)
             job.raw_sha256 = read
             if use_cache:
                 cache.reusable(job, out_dir / job.report_set)
