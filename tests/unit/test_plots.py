@@ -6,6 +6,7 @@ import io
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.transforms import ScaledTranslation
 
@@ -180,3 +181,48 @@ class TestFigurePng:
         fig.canvas.draw()
         assert png.figure_png(changed(fig)) == expected
         plt.close("all")
+
+
+class TestLongText:
+    """A title (or axis label) longer than the chart wraps inside the figure: the report image is the chart's own
+    width, and its PNG is one drawing cut to size, never the shifted redraw."""
+
+    TITLE = ("Disadvantaged pupils' Progress 8 in a local authority with a long name and its statistical neighbours, "
+             "ranked highest first, 2016/17")
+    NAMES = [f"The Very Long Name Church of England Academy number {i}" for i in range(40)]
+
+    def _charts(self):
+        from analysis.present import uncertainty_charts
+
+        n = len(self.NAMES)
+        values = np.linspace(-1.0, 1.0, n)
+        yield charts.ranked_bars(pd.DataFrame({"school": self.NAMES, "p8": values}), "p8", "school", self.TITLE,
+                                 reference_lines={"England": 0.1})
+        yield charts.la_vs_england_bars(pd.DataFrame({"la_name": "Somewhere", "label": ["All pupils", "Disadvantaged"],
+                                                      "la_value": [0.1, -0.3], "england_value": [0.0, -0.4]}),
+                                        self.TITLE)
+        yield charts.trend_lines(pd.DataFrame({"year": [2016, 2017] * 2, "area": ["Somewhere"] * 2 + ["England"] * 2,
+                                               "pupil_group": "all", "value": [0.1, 0.2, 0.0, 0.0]}), self.TITLE)
+        ranks = np.arange(1, n + 1)
+        yield uncertainty_charts.caterpillar(pd.DataFrame({"la_name": self.NAMES, "rank": ranks,
+                                                           "rank_low": np.maximum(ranks - 3, 1),
+                                                           "rank_high": np.minimum(ranks + 3, n)}), self.TITLE)
+
+    def test_everything_drawn_lies_inside_the_figure(self, monkeypatch):
+        from analysis.present import png
+
+        monkeypatch.setattr(png, "_shifted_drawing", lambda *a: pytest.fail("drawn again, shifted"))
+        for fig in self._charts():
+            fig.canvas.draw()
+            tight = fig.get_tightbbox(fig.canvas.get_renderer())
+            assert png._inside(tight, fig.bbox_inches), (fig.axes[0].get_title(loc="left"), tight.bounds)
+            assert png.figure_png(fig)
+            plt.close(fig)
+
+    def test_a_long_title_keeps_every_word(self):
+        fig = next(iter(self._charts()))
+        fig.canvas.draw()
+        title = fig.axes[0]._left_title  # the house style's titles are left-aligned
+        assert "\n" in title._get_wrapped_text()
+        assert title._get_wrapped_text().split() == self.TITLE.split()
+        plt.close(fig)

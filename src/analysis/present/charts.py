@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .style import (BASE, ENGLAND, HIGHLIGHT, LABEL_BOX, OTHER, PALETTE, PLACE, REFERENCE, TEXT, describe,
-                    freeze_ticks, plain_text, plt, use_style)
+                    freeze_ticks, plain_text, plt, set_title, tight_layout, use_style)
 
 _LINE_STYLES = ["-", "--", ":", "-."]
 _MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
@@ -53,9 +53,10 @@ def la_vs_england_bars(comparison: pd.DataFrame, title: str, value_label: str = 
     ax.axhline(0, color=REFERENCE, linewidth=0.8)
     ax.set_ylim(min(0.0, *finite) - 0.15 * span, max(0.0, *finite) + 0.15 * span)
     ax.set_xticks(x, groups)
-    ax.set(xlabel="", ylabel=value_label, title=plain_text(title))
+    ax.set(xlabel="", ylabel=value_label)
+    set_title(ax, title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
+    tight_layout(fig)
     diff = la - eng
     caption = f"{value_label} of {la_name}'s pupils and of pupils in England, by pupil group."
     if np.isfinite(diff).any():
@@ -94,9 +95,10 @@ def trend_lines(series: pd.DataFrame, title: str, value_label: str = "Progress 8
                 rotation=90, va="bottom")
     ax.axhline(0, color=REFERENCE, linewidth=0.8)
     ax.set_xticks(years, [str(y) for y in years])
-    ax.set(xlabel="Academic year ending", ylabel=value_label, title=plain_text(title))
+    ax.set(xlabel="Academic year ending", ylabel=value_label)
+    set_title(ax, title)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
-    fig.tight_layout()
+    tight_layout(fig)
     caption = f"{value_label} each year from {years[0]} to {years[-1]} (academic years ending)." if years else ""
     if no_data_years:
         caption += " Shaded years have no data: no line is drawn through them."
@@ -143,11 +145,11 @@ def ranked_bars(table: pd.DataFrame, value: str, label: str, title: str, *, high
     ax.set_xlim(min(every) - 0.22 * span, max(every) + 0.22 * span)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
-    ax.set_title(plain_text(title), y=1.0)
+    set_title(ax, title, y=1.0)
     ax.set(xlabel=value_label, ylabel="")
     if lines:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / (row * len(table) + 2.0) - 0.06), ncol=1)
-    fig.tight_layout()
+    tight_layout(fig)
     freeze_ticks(ax)  # after the layout, which sets the axes size the number of ticks depends on
     caption = f"{value_label}, highest first ({len(finite)} with data)."
     if highlight and highlight in list(table[label]):
@@ -173,9 +175,10 @@ def plot_rate_distribution(flagged: pd.DataFrame, national_rate: float, title: s
     ax.axvline(national_rate, color=PALETTE[3], linestyle="--", linewidth=2,
                label=f"National rate, all pupils ({national_rate:.1f}%)")
     ax.set(xlabel="% of the school's disadvantaged pupils achieving 5+ A*-C incl. English and maths",
-           ylabel="Schools", title=plain_text(title))
+           ylabel="Schools")
+    set_title(ax, title)
     ax.legend(loc="upper right")
-    fig.tight_layout()
+    tight_layout(fig)
     above = int((rates > national_rate).sum())
     caption = (f"Schools by the share of their disadvantaged pupils reaching 5+ A*-C including English and maths. "
                f"The {above} schools right of the dashed line ({national_rate:.1f}%, the national rate for all "
@@ -199,9 +202,10 @@ def plot_by_region(regions: pd.DataFrame, title: str, london: str = "London"):
         _bar_label(ax, None, i, float(n), f"{n:,} ({s:.0f}% of schools)", horizontal=True, span=span)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
-    ax.set(xlabel="Code-breaker schools", ylabel="", title=plain_text(title))
+    ax.set(xlabel="Code-breaker schools", ylabel="")
+    set_title(ax, title)
     ax.set_xlim(0, span * 1.45 + 1)
-    fig.tight_layout()
+    tight_layout(fig)
     top = regions.sort_values(["share_pct", "region"], ascending=[False, True], kind="stable").iloc[0] \
         if len(regions) else None
     caption = "Code-breaker schools in each region, with the share of the region's schools they make up."
@@ -220,10 +224,10 @@ def plot_threshold(table: pd.DataFrame, title: str):
     for x, n, s in zip(table["min_cohort"], table["code_breakers"], table["share_pct"], strict=True):
         ax.annotate(f"{n:,}\n({s:.1f}%)", (x, n), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=9,
                     color=TEXT)
-    ax.set(xlabel="Minimum number of disadvantaged pupils for a school to count", ylabel="Code-breaker schools",
-           title=plain_text(title))
+    ax.set(xlabel="Minimum number of disadvantaged pupils for a school to count", ylabel="Code-breaker schools")
+    set_title(ax, title)
     ax.set_ylim(0, table["code_breakers"].max() * 1.3)
-    fig.tight_layout()
+    tight_layout(fig)
     first, last = table.iloc[0], table.iloc[-1]
     caption = (f"How many schools count as code-breakers as the minimum number of disadvantaged pupils rises: "
                f"{first['code_breakers']:,} with {first['min_cohort']}+ pupils, {last['code_breakers']:,} with "
@@ -241,11 +245,11 @@ def plot_half_gap(bands: dict[str, pd.DataFrame], title: str):
                   zip(table["band_from"], table["band_to"], strict=True)]
         ax.bar(np.arange(len(table)), table["extra"].to_numpy(dtype=float), color=BASE)
         ax.set_xticks(np.arange(len(table)), labels, rotation=45, ha="right", fontsize=9)
-        ax.set_title(plain_text(name), y=1.0, fontsize=11)
+        set_title(ax, name, y=1.0, fontsize=11)
         ax.set(ylabel="Extra pupils reaching 5ACEM", xlabel="Band (range of the grouping)")
         totals.append((name, float(table["extra"].sum())))
-    fig.suptitle(plain_text(title), fontweight="bold", x=0.01, ha="left")
-    fig.tight_layout()
+    fig.suptitle(plain_text(title), fontweight="bold", x=0.01, ha="left", wrap=True)
+    tight_layout(fig)
     for ax in axes[0]:
         freeze_ticks(ax)  # after the layout, which sets the panel sizes the tick count depends on
     caption = ("Extra pupils reaching 5+ A*-C including English and maths in each band of similar schools, if every "

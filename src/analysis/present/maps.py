@@ -76,7 +76,8 @@ def family_map(families: pd.DataFrame, national: pd.DataFrame, kind: str, *, lab
         ax.autoscale(True)
     fig.supxlabel(xlabel, fontsize=11)
     fig.supylabel(ylabel, fontsize=11)
-    fig.suptitle(plain_text(title or f"{ylabel} against {xlabel}"), fontweight="bold", x=0.01, ha="left")
+    fig.suptitle(plain_text(title or f"{ylabel} against {xlabel}"), fontweight="bold", x=0.01, ha="left",
+                 wrap=True)
     top = 0.9 if one else 1 - 0.75 / size[1]
     fig.subplots_adjust(left=0.08 if one else 0.07, right=0.98, bottom=0.12 if one else 0.55 / size[1],
                         top=top, hspace=0.38, wspace=0.1)

@@ -68,6 +68,29 @@ def plain_text(text: object) -> str:
     return str(text).replace("$", r"\$")
 
 
+def set_title(ax: plt.Axes, title: object, **kwargs) -> None:
+    """``ax``'s title (plain text), wrapped where it would run past the figure's right edge.
+
+    An unwrapped title longer than the chart made the report image wider than the chart (blank beside it)
+    and took the slow way to its PNG (:func:`.png.figure_png` draws such a figure a second time, shifted).
+    Wrapped before the layout, the layout makes room for every line.
+    """
+    ax.set_title(plain_text(title), wrap=True, **kwargs)
+
+
+def tight_layout(fig: plt.Figure) -> None:
+    """``fig.tight_layout()``, and once more if the layout moved a wrapped title to where it breaks into more
+    (or fewer) lines: a title wraps at the figure's edge, so how far it reaches depends on where its axes
+    end up (long tick labels push a left-aligned title right). Measuring text is cheap next to drawing.
+    """
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+    wrapped = fig.findobj(lambda a: isinstance(a, Text) and a.get_wrap() and bool(a.get_text())) if renderer else []
+    heights = [t.get_window_extent(renderer).height for t in wrapped]
+    fig.tight_layout()
+    if [t.get_window_extent(renderer).height for t in wrapped] != heights:
+        fig.tight_layout()
+
+
 def luminance(colour) -> float:
     """WCAG 2 relative luminance of a colour (0 black .. 1 white).
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .style import BASE, HIGHLIGHT, OTHER, REFERENCE, describe, freeze_ticks, plain_text, plt, use_style
+from .style import (BASE, HIGHLIGHT, OTHER, REFERENCE, describe, freeze_ticks, plain_text, plt, set_title, tight_layout,
+                    use_style)
 
 
 def _pct(p: float) -> str:
@@ -37,10 +38,12 @@ def caterpillar(simulation: pd.DataFrame, title: str, *, highlight: str | None =
     ax.set_xlim(0.5, len(table) + 0.5)
     if len(table) <= 20:
         ax.set_xticks(range(1, len(table) + 1))
-    ax.set(xlabel="Rank (1 = highest); bar: the ranks it takes in 95% of simulated draws", ylabel="")
+    # wrapped: centred under axes pushed right by long names, the label would run past the figure's edge
+    ax.set_xlabel("Rank (1 = highest); bar: the ranks it takes in 95% of simulated draws", wrap=True)
+    ax.set_ylabel("")
     ax.grid(axis="y", visible=False)
-    ax.set_title(plain_text(title), y=1.0)
-    fig.tight_layout()
+    set_title(ax, title, y=1.0)
+    tight_layout(fig)
     freeze_ticks(ax)
     draws = simulation.attrs.get("draws")
     caption = (f"Each {entity}'s rank (dot) and the range of ranks it takes in 95% of "
@@ -80,9 +83,9 @@ def funnel_plot(points: pd.DataFrame, title: str, *, value_label: str = "Progres
     ax.scatter(mine["pupils"], mine["p8"], s=26, color=HIGHLIGHT, linewidth=0, zorder=3,
                label=f"{plain_text(la_name)} schools chosen")
     ax.set(xlabel="Pupils in the group (log scale)", ylabel=value_label)
-    ax.set_title(plain_text(title), y=1.0)
+    set_title(ax, title, y=1.0)
     ax.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
+    tight_layout(fig)
     freeze_ticks(ax)
     above = int(mine["outside"].str.startswith("above").sum())
     below = int(mine["outside"].str.startswith("below").sum())
@@ -115,12 +118,13 @@ def interval_chart(intervals: pd.DataFrame, title: str, *, pupil_group: str = "d
                    f"({value:.2f})")
     ax.set_yticks(y, [plain_text(n) for n in rows["la_name"]])
     ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set(xlabel=f"{value_label}: dot, the published value; bar, its 95% interval", ylabel="")
+    ax.set_xlabel(f"{value_label}: dot, the published value; bar, its 95% interval", wrap=True)  # as caterpillar's
+    ax.set_ylabel("")
     ax.grid(axis="y", visible=False)
     if reference_lines:
         ax.legend(loc="lower right", fontsize=8)
-    ax.set_title(plain_text(title), y=1.0)
-    fig.tight_layout()
+    set_title(ax, title, y=1.0)
+    tight_layout(fig)
     freeze_ticks(ax)
     caption = ("Each LA's published value (dot) and the range its true value plausibly lies in (bar, 95% "
                "interval); where two bars overlap a lot, the data cannot tell the two LAs apart.")
