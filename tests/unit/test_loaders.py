@@ -173,6 +173,25 @@ class TestReadKs4PerformanceCache:
         assert len(builds) == 2 and len(list(cache.glob("*.parquet"))) == 2
         pd.testing.assert_frame_equal(first, again, check_exact=True)
 
+    def test_validated_as_built_and_an_invalid_table_never_cached(self, setup, monkeypatch):
+        from analysis.data import schema_errors
+
+        path, _, builds, cache = setup
+        checks = []
+        real = schema_errors.validate
+        monkeypatch.setattr(schema_errors, "validate", lambda *a, **k: checks.append(1) or real(*a, **k))
+        load.read_ks4_performance(path, year=2017)
+        load.read_ks4_performance(path, year=2017)
+        assert len(builds) == 1 and len(checks) == 1  # the hit is the validated table the build wrote
+        # a table failing the schema raises as it is built, and leaves nothing in the cache to be served later
+        text = path.read_text().replace(",0.25,", ",99.0,")
+        bad = path.with_name("bad.csv")
+        bad.write_text(text)
+        for _ in range(2):
+            with pytest.raises(DataFormatError, match=r"bad\.csv: .*p8_all.*99\.0"):
+                load.read_ks4_performance(bad, year=2017)
+        assert len(list(cache.glob("*.parquet"))) == 1
+
     def test_year_is_part_of_the_cache_name(self, setup):
         path, _, _, cache = setup
         load.read_ks4_performance(path, year=2017)

@@ -143,30 +143,33 @@ def read_ks4_performance(
     (:mod:`analysis.data.screening`): school, LA and both national rows present, URNs unique, and so on.
 
     The tidy table is cached as parquet in ``data/processed/cache``, keyed by the raw file, the column map, the
-    status codes, the record types, the metadata file and the loader code; it is validated on every call,
-    cached or not, and the raw file's checksum is checked on every call. A caller's own ``metadata`` frame is
-    never cached (there is no file to key it on).
+    status codes, the record types, the metadata file and the loader code (the schema is part of that code). It
+    is validated as it is built, so the cache only ever holds a validated table and a cache hit is not validated
+    again; the raw file's checksum is checked on every call. A caller's own ``metadata`` frame is never cached
+    (there is no file to key it on).
     """
     if path is None:
         path = sources.path(sources.one("ks4_school_full", year, la).id)
     path = Path(path)
     screening.verify(path)  # also when the table is served from the cache
+
+    def validated(tidy: pd.DataFrame) -> pd.DataFrame:
+        return schema_errors.validate(schemas.KS4_SCHOOL, tidy, file=path, map_name=FORMAT, year=year, what="KS4")
+
     if metadata is not None:
-        tidy = _build_ks4_performance(path, year, metadata)
-    else:
-        meta_path = _metadata_path(year)
-        tidy = cached(
-            path,
-            f"{CACHE_NAME}_{year}",  # the year picks the column map's rows: part of what the table is built from
-            lambda: _build_ks4_performance(path, year, _metadata(year), str(meta_path)),
-            depends_on=[
-                paths.REFERENCE / "column_maps" / "ks4_school.csv",
-                paths.REFERENCE / "dfe_status_codes.csv",
-                paths.REFERENCE / record_types.TABLE,
-                *([meta_path] if meta_path is not None else []),
-            ],
-        )
-    return schema_errors.validate(schemas.KS4_SCHOOL, tidy, file=path, map_name=FORMAT, year=year, what="KS4")
+        return validated(_build_ks4_performance(path, year, metadata))
+    meta_path = _metadata_path(year)
+    return cached(
+        path,
+        f"{CACHE_NAME}_{year}",  # the year picks the column map's rows: part of what the table is built from
+        lambda: validated(_build_ks4_performance(path, year, _metadata(year), str(meta_path))),
+        depends_on=[
+            paths.REFERENCE / "column_maps" / "ks4_school.csv",
+            paths.REFERENCE / "dfe_status_codes.csv",
+            paths.REFERENCE / record_types.TABLE,
+            *([meta_path] if meta_path is not None else []),
+        ],
+    )
 
 
 def read_ks4_trimmed(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
