@@ -125,6 +125,21 @@ class TestBytes:
                                                   r"0xE9 on line 4 is not UTF-8"):
             read(write(tmp_path, mixed))
 
+    def test_first_utf8_character_found_where_a_pattern_finds_it(self):
+        """The numpy scan for a UTF-8 character in a cp1252 file, against the regular expression it replaced, on
+        random strings of the bytes that matter (lead bytes at each width's edges, continuations, ASCII)."""
+        import random
+        import re
+
+        pattern = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+        alphabet = [0x41, 0x0A, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
+        rng = random.Random(7)
+        for _ in range(5000):
+            data = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+            found = pattern.search(data)
+            assert screening._first_utf8_sequence(data) == (found.start() if found else None), data
+        assert screening._first_utf8_sequence("x\u20ac".encode("cp1252") + "\u00e9".encode()) == 2
+
     def test_cut_mid_line(self, reference, tmp_path):
         data = write(tmp_path, GOOD).read_bytes()
         # cut just before SUPP: "S,100002,Beta," holds 4 fields (the last one empty)

@@ -140,8 +140,22 @@ def split_value_status_columns(
 
 def read_column_map(name: str, file_year: int, *, file: str) -> pd.DataFrame:
     """Rows of ``data/reference/column_maps/<name>.csv`` for one file year (a clear error if none)."""
+    path = paths.REFERENCE / "column_maps" / f"{name}.csv"
+    rows, held = _column_map_rows(str(path), path.stat().st_mtime_ns, name, file_year)
+    if rows is None:
+        raise DataFormatError(
+            f"{file}: no column map for year {file_year} in data/reference/column_maps/{name}.csv "
+            f"(it has {held}). Add that year's rows (see the README there)."
+        )
+    return rows.copy()
+
+
+@lru_cache(maxsize=64)
+def _column_map_rows(path: str, mtime_ns: int, name: str, file_year: int) -> tuple[pd.DataFrame | None, list[int]]:
+    # Read and checked once per map and year (every file read asks, and tests read thousands): keyed by the
+    # map's mtime, so an edited map (or a test's own reference folder) is read again.
     table = pd.read_csv(
-        paths.REFERENCE / "column_maps" / f"{name}.csv",
+        path,
         dtype={"file_year": int, "dfe_column": str, "name": str, "year_offset": int, "kind": str, "position": str,
                "required": str},
         keep_default_na=False,
@@ -151,15 +165,11 @@ def read_column_map(name: str, file_year: int, *, file: str) -> pd.DataFrame:
     table["required"] = table.get("required", pd.Series("", index=table.index)).str.strip().str.lower() == "true"
     rows = table[table["file_year"] == file_year]
     if rows.empty:
-        held = sorted(table["file_year"].unique().tolist())
-        raise DataFormatError(
-            f"{file}: no column map for year {file_year} in data/reference/column_maps/{name}.csv "
-            f"(it has {held}). Add that year's rows (see the README there)."
-        )
+        return None, sorted(table["file_year"].unique().tolist())
     from .column_maps import check_back_columns
 
     check_back_columns(rows, file_year, map_name=name)  # a 2018 map reading _16 as "the year before" is wrong
-    return rows
+    return rows, []
 
 
 def apply_column_map(raw: pd.DataFrame, column_map: pd.DataFrame, *, file: str, year: int,
