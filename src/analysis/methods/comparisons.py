@@ -139,8 +139,9 @@ def official_area_value(measure_rows: pd.DataFrame, area: str, year: int, pupil_
     >>> official_area_value(rows, "west midlands", 2017), official_area_value(rows, "Core cities", 2017)
     (-0.39, None)
     """
-    rows = measure_rows[(measure_rows["year"] == year) & (measure_rows["pupil_group"] == pupil_group)
-                        & measure_rows["area_type"].isin(["region", "england"])]
+    mask = ((measure_rows["year"] == year) & (measure_rows["pupil_group"] == pupil_group)
+            & measure_rows["area_type"].isin(["region", "england"]))
+    rows = measure_rows.loc[mask.to_numpy(dtype=bool, na_value=False), ["la_name", "value"]]  # as group_values
     wanted = str(area).casefold()
     hits = [v for name, v in zip(*_lists(rows, "la_name", "value"), strict=True) if str(name).casefold() == wanted]
     return None if not hits or pd.isna(hits[0]) else float(hits[0])

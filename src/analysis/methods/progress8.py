@@ -42,7 +42,11 @@ def la_vs_england(measure_rows: pd.DataFrame, la: str, year: int) -> pd.DataFram
     >>> la_vs_england(rows, "330", 2017)[["la_value", "england_value", "difference"]].round(2).values.tolist()
     [[-0.01, -0.03, 0.02]]
     """
-    rows = measure_rows[(measure_rows["year"] == year) & measure_rows["la_code"].isin([str(la), reference.ENGLAND_CODE])]
+    # only the five columns used are filtered (each string column filtered is a pyarrow take; the sweep over every
+    # LA and year calls this thousands of times)
+    wanted = (measure_rows["year"] == year) & measure_rows["la_code"].isin([str(la), reference.ENGLAND_CODE])
+    rows = measure_rows.loc[wanted.to_numpy(dtype=bool, na_value=False),
+                            ["la_code", "la_name", "pupil_group", "value", "status"]]
     found = {(c, g): (v, st) for c, g, v, st in
              zip(*_lists(rows, "la_code", "pupil_group", "value", "status"), strict=True)}
     la_names = [n for c, n in zip(*_lists(rows, "la_code", "la_name"), strict=True) if c == str(la)]
