@@ -69,6 +69,14 @@ class TestShow:
         assert tables.TABLE_MIME not in tables.show(pd.DataFrame({"p8": [0.1]}))._repr_mimebundle_()
         assert "No school" in tables.show(pd.DataFrame({"p8": []}), empty="No school.")._repr_html_()
 
+    def test_a_long_tables_values_each_take_their_measures_kind(self):
+        # one row per measure: a count is whole, a share a percentage, a KS2 % to 1 dp, an unknown one as before
+        frame = pd.DataFrame({"measure": ["schools", "share_in_family_by_chance", "rwm_meet_pct", "not_a_column"],
+                              "value": [257.0, 0.0424, 61.04, 0.3]})
+        cells = tables.show(frame).cells
+        assert cells.iloc[:, 1].tolist() == ["257", "4.2%", "61.0", "0.30"]
+        assert cells.iloc[0, 0] == "schools" and "Reading, writing and maths" in cells.iloc[2, 0]
+
     def test_unknown_columns_get_words_and_a_kind(self):
         assert tables.column_spec("fsm_pct") == ("Fsm (%)", "pct")
         assert tables.column_spec("n_things", pd.Series([1, 2])) == ("N things", "count")

@@ -280,8 +280,7 @@ def agreement_summary(families: pd.DataFrame, *, by: str | None = None) -> pd.Da
     chance = ((sizes - 1) / (group_n - 1).clip(lower=1)).mean()
     n = len(grouped)
     return pd.DataFrame({
-        "measure": ["schools", "families", "mean share of a school's neighbours in its family",
-                    "share expected by chance (random families of these sizes)"],
+        "measure": ["schools", "families", "share_neighbours_in_family", "share_in_family_by_chance"],
         "value": [float(n), float(families["family"].nunique()), families["share_neighbours_in_family"].mean(), chance],
     })
 

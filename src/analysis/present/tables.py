@@ -225,11 +225,16 @@ def show(frame: pd.DataFrame, *, columns: list[str] | None = None, labels: dict[
         label = (labels or {}).get(str(col), label)
         status = data[status_of[col]] if status_of.get(col) else None
         words = COUNT_TEXT if col in ledger else {} if isinstance(col, tuple) else value_words().get(str(col), {})
+        # A long table (a row per measure: "measure", "value") holds figures of different kinds: each value is
+        # shown as its measure's own column would be (a count whole, a share as a percentage).
+        row_kinds = ([_columns().get(str(m), (None, col_kind))[1] for m in data["measure"]]
+                     if col == "value" and "measure" in names and "value" not in (kinds or {}) else None)
         out = []
         for i, v in enumerate(data[col]):
-            v = _in_words(v, words, col_kind)
+            cell_kind = row_kinds[i] if row_kinds else col_kind
+            v = _in_words(v, words, cell_kind)
             code = None if status is None else str(status.iloc[i])
-            text, why = format_number(v, col_kind, code if code not in (None, REPORTED) else None)
+            text, why = format_number(v, cell_kind, code if code not in (None, REPORTED) else None)
             if why is not None:
                 letter = notes.setdefault(why, "abcdefghijklmnopqrstuvwxyz"[len(notes) % 26])
                 text = f"{DASH}<sup>{letter}</sup>"
