@@ -158,7 +158,9 @@ def weight_table(schools: pd.DataFrame, weights: dict[str, float] | None = None)
     table["weight_used"] = usable / usable.sum()
     table["note"] = np.select(
         [table["columns_used"] == "", table["columns_missing"] != ""],
-        ["no data: weight 0, the other weights renormalised", "partly measured: missing " + table["columns_missing"]],
+        # in words: the missing columns themselves are in columns_missing (codes there, words in a report)
+        ["no data: weight 0, the other weights renormalised",
+         "partly measured: the weight rests on the columns used, the others have no data"],
         "",
     )
     return table

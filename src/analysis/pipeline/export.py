@@ -49,17 +49,23 @@ def _values(params: dict[str, str]) -> dict[str, Any]:
 def _words(value: str) -> str:
     """A parameter's value for a reader: a mapping or list written out, not as Python or JSON.
 
+    A mapping's keys (the families' weights: family factors) read as the report tables write them
+    (``present/values.csv``).
+
     >>> _words('{"prior_attainment": 0.66, "eal": 0.1}'), _words("[1, 6]"), _words("330")
-    ('prior attainment 0.66, eal 0.1', '1, 6', '330')
+    ('prior attainment 0.66, EAL 0.1', '1, 6', '330')
     """
     import yaml
+
+    from ..present.tables import value_words
 
     try:
         parsed = yaml.safe_load(value)
     except yaml.YAMLError:
         return value
     if isinstance(parsed, dict):
-        return ", ".join(f"{str(k).replace('_', ' ')} {v}" for k, v in parsed.items())
+        words = value_words().get("factor", {})
+        return ", ".join(f"{words.get(str(k), str(k).replace('_', ' '))} {v}" for k, v in parsed.items())
     if isinstance(parsed, list):
         return ", ".join(str(v) for v in parsed)
     return value
