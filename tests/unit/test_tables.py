@@ -65,6 +65,14 @@ class TestShow:
         assert short["csv"].splitlines()[0] == "URN,Progress 8" and len(short["csv"].splitlines()) == 41
         assert bundle["text/html"].count("<tr>") == 41  # the review version shows every row
 
+    def test_a_long_tables_plain_text_is_its_top_rows_and_its_size(self):
+        rows = tables.MAX_ROWS + 5
+        text = tables.show(pd.DataFrame({"la_name": [f"LA {i}" for i in range(rows)]}))._repr_mimebundle_()["text/plain"]
+        assert f"LA {tables.SHORT_ROWS - 1}" in text and f"LA {tables.SHORT_ROWS}" not in text
+        assert text.endswith(f"the first {tables.SHORT_ROWS} of {rows} rows")
+        short = tables.show(pd.DataFrame({"la_name": ["A", "B"]}))._repr_mimebundle_()["text/plain"]
+        assert short.split() == ["Local", "authority", "A", "B"]
+
     def test_short_tables_have_no_csv_and_empty_ones_say_so(self):
         assert tables.TABLE_MIME not in tables.show(pd.DataFrame({"p8": [0.1]}))._repr_mimebundle_()
         assert "No school" in tables.show(pd.DataFrame({"p8": []}), empty="No school.")._repr_html_()

@@ -172,10 +172,14 @@ class Table:
         return bundle
 
     def _text(self) -> str:
+        """Plain text (a terminal's or a text-only viewer's fallback; notebooks and reports show the HTML): a
+        long table's first rows and its size, as pandas' own text shows a long frame, not every row."""
         if self.cells.empty:
             return self.empty
-        plain = self.cells.map(lambda c: html.unescape(str(c)).replace("<sup>", " ").replace("</sup>", ""))
-        return plain.to_string(index=False)
+        top = self.cells if len(self.cells) <= MAX_ROWS else self.cells.head(SHORT_ROWS)
+        plain = top.map(lambda c: html.unescape(str(c)).replace("<sup>", " ").replace("</sup>", ""))
+        more = "" if top is self.cells else f"\n... the first {SHORT_ROWS} of {len(self.cells):,} rows"
+        return plain.to_string(index=False) + more
 
 
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
