@@ -194,14 +194,17 @@ class TestNearestNeighbours:
         nn = self._nn({"z_a": z[:, 0], "z_b": z[:, 1], "z_c": z[:, 2]}, k, urns=urns,
                       weights={"a": 0.5, "b": 0.3, "c": 0.2})
         got = nn.groupby("urn")[["neighbour_urn", "distance"]].agg(list)
+        present = ~np.isnan(z)
+        filled = np.nan_to_num(z)
         for i in range(n):
-            pairs = []
-            for j in range(n):
-                both = ~np.isnan(z[i]) & ~np.isnan(z[j])
-                if j != i and both.any():
-                    d = math.sqrt(sum(weights[both] * (z[i, both] - z[j, both]) ** 2) / sum(weights[both]))
-                    pairs.append((round(d, 12), urns[j]))
-            want = sorted(pairs)[:k]
+            # school i against every school at once (no tree): weighted squared differences over the shared
+            # factors, divided by the shared factors' weights
+            both = present[i] & present  # (n, 3): the factors i and j both have
+            shared = (both * weights).sum(axis=1)
+            squares = (both * weights * (filled[i] - filled) ** 2).sum(axis=1)
+            others = [j for j in np.flatnonzero(both.any(axis=1)) if j != i]
+            distances = np.round(np.sqrt(squares[others] / shared[others]), 12)
+            want = sorted(zip(distances.tolist(), [urns[j] for j in others], strict=True))[:k]
             if not want:
                 assert urns[i] not in got.index
                 continue
