@@ -46,19 +46,23 @@ def _values(params: dict[str, str]) -> dict[str, Any]:
     return {k: v.strip("\"'") for k, v in params.items()}
 
 
-def _words(value: str) -> str:
-    """A parameter's value for a reader: a mapping or list written out, not as Python or JSON.
-
-    A mapping's keys (the families' weights: family factors) read as the report tables write them
-    (``present/values.csv``).
+def _words(value: str, name: str = "") -> str:
+    """A parameter's value for a reader: a mapping or list written out, not as Python or JSON, and a code in the
+    words the report tables use (``present/values.csv``: a parameter's own codes, e.g. the comparator's, and a
+    mapping's keys, the families' weights, as family factors).
 
     >>> _words('{"prior_attainment": 0.66, "eal": 0.1}'), _words("[1, 6]"), _words("330")
     ('prior attainment 0.66, EAL 0.1', '1, 6', '330')
+    >>> _words("core_cities", "comparator")
+    'the core cities'
     """
     import yaml
 
     from ..present.tables import value_words
 
+    own = value_words().get(name, {})
+    if value in own:
+        return own[value]
     try:
         parsed = yaml.safe_load(value)
     except yaml.YAMLError:
@@ -84,7 +88,8 @@ def header_html(title: str, name: str, findings: list[dict[str, Any]], params: d
     parts = [f"<h1>{html.escape(title)}</h1>", '<section class="main-points"><h2>Main points</h2><ul>']
     parts += [f"<li>{p}</li>" for p in points]  # already escaped by the briefing templates
     parts.append("</ul>")
-    shown = "; ".join(f"{k.replace('_', ' ')}: {_words(v)}" for k, v in _values(params).items() if v not in ("", "None"))
+    shown = "; ".join(f"{k.replace('_', ' ')}: {_words(v, k)}" for k, v in _values(params).items()
+                      if v not in ("", "None"))
     parts.append(f'<p class="small">This run: {html.escape(shown)}.</p></section>' if shown else "</section>")
     if ctx.headline:
         parts.append(renumber(ctx.figure_html[ctx.headline - 1], 1))
