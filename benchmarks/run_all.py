@@ -129,6 +129,15 @@ def sizes_section(sizes: dict[str, int]) -> list[str]:
     return lines
 
 
+def _kept_note(rows: list[dict[str, Any]], commit: str) -> str:
+    """Which figures this run kept from an earlier one (``--only``), and the commit each was measured at."""
+    kept: dict[str, list[str]] = {}
+    for r in rows:
+        if r.get("commit", commit) != commit and r["goal"] not in kept.get(r["commit"], []):
+            kept.setdefault(r["commit"], []).append(r["goal"])
+    return "".join(f" Kept from commit {c} (not measured this time): {', '.join(goals)}." for c, goals in kept.items())
+
+
 def write_results(rows: list[dict[str, Any]], profile: dict[str, Any] | None, info: dict[str, Any],
                   seconds: float, path: Path, sizes: dict[str, int] | None = None) -> Path:
     lines = [
@@ -139,7 +148,7 @@ def write_results(rows: list[dict[str, Any]], profile: dict[str, Any] | None, in
         "",
         f"Machine: {info['cores']} cores usable ({info['cpu']}), {info['memory_gib']} GiB memory, {info['os']}, "
         f"Python {info['python']}. Commit {info['commit']}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. "
-        f"`make bench` took {seconds / 60:.1f} min.",
+        f"`make bench` took {seconds / 60:.1f} min." + _kept_note(rows, info['commit']),
         "",
         *summary_table(rows),
         "",
@@ -197,14 +206,17 @@ def main() -> None:
         if name == "workflow":
             result, sizes = result
         print_rows(result)
-        rows += result
+        rows += [{**r, "commit": info["commit"]} for r in result]
     if args.only and (kept := args.out.with_suffix(".json")).exists():  # the figures not measured this time
         last = json.loads(kept.read_text())
         measured = {r["goal"] for r in rows}
         rows = [r for r in last["rows"] if r["goal"] not in measured] + rows
         profile = profile if "e2e" in chosen else last.get("profile")
         sizes = sizes if "workflow" in chosen else last.get("sizes")
-        info["commit"] = f"{info['commit']} (only {', '.join(chosen)} measured now; the rest at {last['machine']['commit']})"
+        # a kept figure keeps the commit it was measured at (older results recorded it only for the whole run)
+        base = last["machine"]["commit"].split(" ")[0]
+        for r in rows:
+            r.setdefault("commit", base)
     order = list(TARGETS)
     rows.sort(key=lambda r: order.index(r["goal"]) if r["goal"] in order else 99)
     seconds = time.perf_counter() - started
