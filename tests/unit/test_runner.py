@@ -324,3 +324,24 @@ class TestForkServerProtocol:
             writer.join(timeout=5)
             assert not writer.is_alive()
         assert server._process.stdin.getvalue() == '{"import": ["json"]}\n'
+
+
+class TestStoppedBuildFolders:
+    def test_a_folder_written_after_the_stop_is_removed_before_the_command_exits(self, tmp_path):
+        """A notebook thread past its start when the run stopped writes into the folder the stop removed (seen
+        in a Ctrl-C test: a '.build-*' folder left behind): the command removes it again just before it exits."""
+        from analysis.pipeline import pool as pool_module
+
+        stopped = pool_module.NotebookPool(tmp_path, lambda job, root, cells: job, jobs=1, progress=False,
+                                           show_cells=False)
+        root = stopped.build_root()
+        stopped.abort()
+        assert not root.exists()
+        (root / "2017" / "notebooks").mkdir(parents=True)  # what the late thread does (atomic_write's mkdir)
+        (root / "2017" / "notebooks" / "x.ipynb").write_text("{}")
+        running = pool_module.NotebookPool(tmp_path, lambda job, root, cells: job, jobs=1, progress=False,
+                                           show_cells=False)
+        other = running.build_root()  # a run not stopped keeps its folder
+        pool_module.remove_stopped_build_folders()
+        assert not root.exists() and other.exists()
+        running.close()

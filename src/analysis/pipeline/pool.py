@@ -18,6 +18,18 @@ from pathlib import Path
 from .specs import Job
 
 
+#: the build folders of runs stopped in this process (:meth:`NotebookPool.abort`)
+_stopped_roots: set[Path] = set()
+
+
+def remove_stopped_build_folders() -> None:
+    """Remove again the build folder of every run stopped in this process. A notebook thread that was past its
+    start when its run stopped (reading the notebook, say) goes on to write into the folder the stop removed; the
+    command exits at once without waiting for such threads (``os._exit``), so it calls this just before."""
+    for root in sorted(_stopped_roots):
+        shutil.rmtree(root, ignore_errors=True)
+
+
 class NotebookPool:
     """The notebooks being executed (``execute(job, build folder, show cells)``), ``jobs`` at a time (default:
     cores), in the order submitted; the build folder beside the output is made when the first one starts. The
@@ -95,6 +107,8 @@ class NotebookPool:
         takes seconds to notice, and each thread removes the build folder again as it ends); remove the build
         folder."""
         self._stopping.set()
+        if self._root is not None:
+            _stopped_roots.add(self._root)
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
         self._kill_all(self._token)
