@@ -80,14 +80,14 @@ class Original:
             out["row_in_file"] = range(len(out))
         return out
 
-    def school_records(self) -> list[int]:
+    def school_records(self) -> tuple[int, ...]:
         return self._school_records
 
     @cached_property
-    def _school_records(self) -> list[int]:
+    def _school_records(self) -> tuple[int, ...]:
         # once per file: every mutation asks, and walking a 20k-row Series each time took a tenth of the fuzz
         rows = record_types.table(self.fmt.map_name)
-        return np.flatnonzero(self.kinds.isin(rows.loc[rows["level"] == "school", "code"]).to_numpy()).tolist()
+        return tuple(np.flatnonzero(self.kinds.isin(rows.loc[rows["level"] == "school", "code"]).to_numpy()).tolist())
 
     def number_columns(self) -> list[str]:
         return self.column_map.loc[self.column_map["kind"] == "number", "dfe_column"].tolist()

@@ -40,6 +40,31 @@ class TestReadLait:
         assert tidy["region"].tolist()[2] == "England"
         assert tidy["la_code"].tolist() == ["330", "330", "970"]
 
+    def test_cached_table_validated_as_built_and_an_invalid_one_never_cached(self, tmp_path, monkeypatch):
+        from analysis.data import schema_errors
+
+        raw = pd.DataFrame({"Short Desc": ["DAP_KS4_Prog8"] * 2, "Data item": [None] * 2, "Years": ["2017"] * 2,
+                            "LA and Regions": ["Birmingham", "England"], "Values": ["-0.18", "-0.4"],
+                            "LA Number": [330.0, 970.0], "Region": ["West Midlands", "NA"]})
+        raw.to_parquet(tmp_path / "l.parquet")
+        raw.assign(Years=["2017", "1850"]).to_parquet(tmp_path / "bad.parquet")  # the schema's years: 1990-2100
+        dictionary = pd.DataFrame({"indicator": ["DAP_KS4_Prog8"], "dps": pd.array([2], dtype="Int64")})
+        monkeypatch.delenv("COMPENDIUM_NO_CACHE", raising=False)
+        monkeypatch.setenv("COMPENDIUM_PROCESSED_DIR", str(tmp_path / "processed"))
+        real_build = lait._build_lait
+        monkeypatch.setattr(lait, "_build_lait", lambda path, _: real_build(path, dictionary))  # the registry path
+        monkeypatch.setattr(lait.sources, "path", lambda source_id: tmp_path / "l.parquet")  # its dictionary key
+        checks = []
+        real_validate = schema_errors.validate
+        monkeypatch.setattr(schema_errors, "validate", lambda *a, **k: checks.append(1) or real_validate(*a, **k))
+        first = load.read_lait(tmp_path / "l.parquet")
+        again = load.read_lait(tmp_path / "l.parquet", indicators=["DAP_KS4_Prog8"])
+        assert len(checks) == 1 and again.equals(first)  # the hit (and its subset) is the table validated once
+        for _ in range(2):  # refused as it is built, each time: nothing was cached to be served the second time
+            with pytest.raises(DataFormatError, match=r"bad\.parquet: .*year"):
+                load.read_lait(tmp_path / "bad.parquet")
+        assert len(list((tmp_path / "processed" / "cache").glob("lait-*.parquet"))) == 1
+
     def test_missing_column_is_named(self, tmp_path, monkeypatch):
         monkeypatch.setenv("COMPENDIUM_NO_CACHE", "1")
         pd.DataFrame({"Short Desc": ["x"]}).to_parquet(tmp_path / "bad.parquet")
@@ -196,3 +221,22 @@ class TestReadKs4PerformanceCache:
         path, _, _, cache = setup
         load.read_ks4_performance(path, year=2017)
         assert [p.name.split("-")[0] for p in cache.glob("*.parquet")] == ["ks4_performance_v1_2017"]
+
+
+class TestColumnMapCache:
+    def test_an_edited_map_is_read_again_and_a_callers_change_never_reaches_the_cache(self, tmp_path, monkeypatch):
+        from analysis.data import dfe
+
+        reference = tmp_path / "reference"
+        shutil.copytree(paths.REFERENCE / "column_maps", reference / "column_maps")
+        monkeypatch.setattr(paths, "REFERENCE", reference)
+        first = dfe.read_column_map("ks4_school", 2017, file="f.csv")
+        first.loc[first.index[0], "name"] = "changed by a caller"
+        first["kind"] = "x"
+        again = dfe.read_column_map("ks4_school", 2017, file="f.csv")
+        assert "changed by a caller" not in set(again["name"]) and "x" not in set(again["kind"])
+        path = reference / "column_maps" / "ks4_school.csv"
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table.loc[(table["file_year"] == "2017") & (table["name"] == again["name"].iloc[0]), "name"] = "renamed"
+        table.to_csv(path, index=False)  # an edit: a new size (and mtime)
+        assert dfe.read_column_map("ks4_school", 2017, file="f.csv")["name"].iloc[0] == "renamed"

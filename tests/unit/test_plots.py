@@ -219,6 +219,22 @@ class TestLongText:
             assert png.figure_png(fig)
             plt.close(fig)
 
+    def test_a_narrow_maps_wrapped_title_stays_above_its_panels(self):
+        from analysis.present import maps, png
+
+        families = pd.DataFrame({"family": [1, 1, 1, 2, 2, 2], "urn": [f"10000{i}" for i in range(6)],
+                                 "estab": [f"200{i}" for i in range(6)], "read_progress": [-1.0, 0.0, 1.0] * 2,
+                                 "read_meet_pct": [50.0, 60.0, 70.0, 55.0, 65.0, 75.0]})
+        national = pd.DataFrame({"measure": ["read_progress", "read_meet_pct"], "value": [0.0, 66.0]})
+        fig = maps.family_map(families, national, "read", title=self.TITLE)  # two panels: 4.2 in wide
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        title = fig._suptitle.get_window_extent(renderer)
+        panels = max(ax.title.get_window_extent(renderer).y1 for ax in fig.axes if ax.get_visible())
+        assert "\n" in fig._suptitle._get_wrapped_text() and title.y0 > panels
+        assert png._inside(fig.get_tightbbox(renderer), fig.bbox_inches)
+        plt.close(fig)
+
     def test_a_long_title_keeps_every_word(self):
         fig = next(iter(self._charts()))
         fig.canvas.draw()

@@ -79,10 +79,12 @@ class TestShow:
 
     def test_a_long_tables_values_each_take_their_measures_kind(self):
         # one row per measure: a count is whole, a share a percentage, a KS2 % to 1 dp, an unknown one as before
-        frame = pd.DataFrame({"measure": ["schools", "share_in_family_by_chance", "rwm_meet_pct", "not_a_column"],
-                              "value": [257.0, 0.0424, 61.04, 0.3]})
+        # (read_meet_pct is in no table of columns: its kind comes from the _pct suffix)
+        frame = pd.DataFrame({"measure": ["schools", "share_in_family_by_chance", "rwm_meet_pct", "read_meet_pct",
+                                          "not_a_column", None],
+                              "value": [257.0, 0.0424, 61.04, 66.66, 0.3, 1.0]})
         cells = tables.show(frame).cells
-        assert cells.iloc[:, 1].tolist() == ["257", "4.2%", "61.0", "0.30"]
+        assert cells.iloc[:, 1].tolist() == ["257", "4.2%", "61.0", "66.7", "0.30", "1.00"]
         assert cells.iloc[0, 0] == "schools" and "Reading, writing and maths" in cells.iloc[2, 0]
 
     def test_unknown_columns_get_words_and_a_kind(self):
@@ -146,15 +148,17 @@ class TestCodesInWords:
     def test_every_code_the_methods_put_in_those_columns_has_words(self):
         """A code added to a method (a comparison, a factor, a KS2 measure, a pupil group) without words would
         reach the policy reports as it is."""
-        from analysis.methods import families, months
+        from analysis.methods import comparisons, families, months
 
         words = tables.value_words()
         ks2 = pd.DataFrame({c: [1.0, 2.0] for c in ["ks2_pupils", "read_meet_pct", "gps_meet_pct", "mat_meet_pct",
                                                     "rwm_meet_pct"]})
+        fam = pd.DataFrame({"family": [1, 1, 2], "urn": ["1", "2", "3"], "share_neighbours_in_family": [0.5, 0.5, 1.0]})
         emitted = {"comparison": set(months.COMPARISONS), "group": set(months.GROUPS) | {"all"},
                    "factor": set(families.FACTOR_COLUMNS), "factors_missing": set(families.FACTOR_COLUMNS),
                    "columns_used": set(sum(families.FACTOR_COLUMNS.values(), [])),
-                   "measure": set(families.national_means(ks2)["measure"])}
+                   "measure": set(families.national_means(ks2)["measure"]) | set(families.agreement_summary(fam)["measure"]),
+                   "comparator": set(comparisons.COMPARATORS)}  # a report's "This run" line (pipeline.export)
         assert {c: sorted(codes - set(words.get(c, {}))) for c, codes in emitted.items()} == \
             {c: [] for c in emitted}
 

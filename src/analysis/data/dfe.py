@@ -141,7 +141,8 @@ def split_value_status_columns(
 def read_column_map(name: str, file_year: int, *, file: str) -> pd.DataFrame:
     """Rows of ``data/reference/column_maps/<name>.csv`` for one file year (a clear error if none)."""
     path = paths.REFERENCE / "column_maps" / f"{name}.csv"
-    rows, held = _column_map_rows(str(path), path.stat().st_mtime_ns, name, file_year)
+    stat = path.stat()
+    rows, held = _column_map_rows(str(path), stat.st_mtime_ns, stat.st_size, name, file_year)
     if rows is None:
         raise DataFormatError(
             f"{file}: no column map for year {file_year} in data/reference/column_maps/{name}.csv "
@@ -151,9 +152,11 @@ def read_column_map(name: str, file_year: int, *, file: str) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=64)
-def _column_map_rows(path: str, mtime_ns: int, name: str, file_year: int) -> tuple[pd.DataFrame | None, list[int]]:
+def _column_map_rows(path: str, mtime_ns: int, size: int, name: str, file_year: int
+                     ) -> tuple[pd.DataFrame | None, list[int]]:
     # Read and checked once per map and year (every file read asks, and tests read thousands): keyed by the
-    # map's mtime, so an edited map (or a test's own reference folder) is read again.
+    # map's mtime and size (as the raw files' checksums are memoised), so an edited map, or a test's own
+    # reference folder, is read again. Callers get a copy: the cached rows are never changed.
     table = pd.read_csv(
         path,
         dtype={"file_year": int, "dfe_column": str, "name": str, "year_offset": int, "kind": str, "position": str,

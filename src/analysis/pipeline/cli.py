@@ -158,10 +158,12 @@ def main(argv: list[str] | None = None) -> int:
         if argv is None:  # the command itself: exit now (the notebook threads of killed kernels would take
             sys.stdout.flush()  # seconds to notice, and the interpreter waits for them); a caller's process lives on
             sys.stderr.flush()
-            from .pool import remove_stopped_build_folders
+            try:
+                from .pool import remove_stopped_build_folders
 
-            remove_stopped_build_folders()  # what a thread still running wrote since the stop: last, before exit
-            os._exit(130)
+                remove_stopped_build_folders()  # what a thread still running wrote since the stop: last, before exit
+            finally:  # a second Ctrl-C during it still exits at once
+                os._exit(130)
         return 130
     except (CompendiumError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)

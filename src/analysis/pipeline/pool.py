@@ -28,6 +28,7 @@ def remove_stopped_build_folders() -> None:
     command exits at once without waiting for such threads (``os._exit``), so it calls this just before."""
     for root in sorted(_stopped_roots):
         shutil.rmtree(root, ignore_errors=True)
+    _stopped_roots.clear()
 
 
 class NotebookPool:

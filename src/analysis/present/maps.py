@@ -78,7 +78,11 @@ def family_map(families: pd.DataFrame, national: pd.DataFrame, kind: str, *, lab
     fig.supylabel(ylabel, fontsize=11)
     fig.suptitle(plain_text(title or f"{ylabel} against {xlabel}"), fontweight="bold", x=0.01, ha="left",
                  wrap=True)
-    top = 0.9 if one else 1 - 0.75 / size[1]
+    # The title wraps at the figure's edge (a long LA name on a narrow map): the panels start below all its lines.
+    # Room reserved above the panels: what a one-line title needs, plus each extra line's height.
+    extra = _title_lines(fig) - 1
+    line = 11 * 1.6 / 72  # a bold 11 pt line with its spacing, in inches
+    top = (0.9 if one else 1 - 0.75 / size[1]) - extra * line / size[1]
     fig.subplots_adjust(left=0.08 if one else 0.07, right=0.98, bottom=0.12 if one else 0.55 / size[1],
                         top=top, hspace=0.38, wspace=0.1)
     # Ticks computed once, after the layout (their number depends on the panel size); the panels share
@@ -96,3 +100,14 @@ def family_map(families: pd.DataFrame, national: pd.DataFrame, kind: str, *, lab
                f"({'the family table lists every school' if one else 'the families table lists every school'}).")
     return describe(fig, caption, f"Chart: {plain_text(title) or ylabel}. Scatter plot{'s' if not one else ''} of "
                     f"{ylabel} against {xlabel} for {len(data)} schools in {len(fams)} famil{'y' if one else 'ies'}.")
+
+
+def _title_lines(fig) -> int:
+    """How many lines the figure's (wrapped) title takes at the figure's width: 1 when it fits, or when there is
+    no renderer to measure it with."""
+    title = fig._suptitle
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    if title is None or get_renderer is None:
+        return 1
+    title.get_window_extent(get_renderer())  # lays the text out, wrapping it where it reaches the edge
+    return title._get_wrapped_text().count("\n") + 1

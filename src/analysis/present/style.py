@@ -73,22 +73,27 @@ def set_title(ax: plt.Axes, title: object, **kwargs) -> None:
 
     An unwrapped title longer than the chart made the report image wider than the chart (blank beside it)
     and took the slow way to its PNG (:func:`.png.figure_png` draws such a figure a second time, shifted).
-    Wrapped before the layout, the layout makes room for every line.
+    Wrapped before the layout, the layout makes room for every line. (Only at spaces: one word longer than the
+    chart still runs past the edge, and its PNG is still right, drawn the slow way.)
     """
     ax.set_title(plain_text(title), wrap=True, **kwargs)
 
 
-def tight_layout(fig: plt.Figure) -> None:
-    """``fig.tight_layout()``, and once more if the layout moved a wrapped title to where it breaks into more
-    (or fewer) lines: a title wraps at the figure's edge, so how far it reaches depends on where its axes
-    end up (long tick labels push a left-aligned title right). Measuring text is cheap next to drawing.
+def tight_layout(fig: plt.Figure, passes: int = 3) -> None:
+    """``fig.tight_layout()``, run again (up to ``passes`` in all) while the layout moves a wrapped title to where
+    it breaks into more or fewer lines: a title wraps at the figure's edge, so how far it reaches depends on where
+    its axes end up (long tick labels push a left-aligned title right). Measuring text is cheap next to drawing.
     """
-    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+    get_renderer = getattr(fig.canvas, "get_renderer", None) or getattr(fig, "_get_renderer", None)
+    renderer = get_renderer() if get_renderer else None
     wrapped = fig.findobj(lambda a: isinstance(a, Text) and a.get_wrap() and bool(a.get_text())) if renderer else []
     heights = [t.get_window_extent(renderer).height for t in wrapped]
-    fig.tight_layout()
-    if [t.get_window_extent(renderer).height for t in wrapped] != heights:
+    for _ in range(passes):
         fig.tight_layout()
+        now = [t.get_window_extent(renderer).height for t in wrapped]
+        if now == heights:
+            return
+        heights = now
 
 
 def luminance(colour) -> float:

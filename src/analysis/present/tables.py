@@ -92,6 +92,19 @@ def status_meanings() -> dict[str, str]:
     return out
 
 
+def _measure_kind(measure: Any, otherwise: str) -> str:
+    """The kind a long table's value takes from its measure's name (``columns.csv`` or a known suffix such as
+    ``_pct``), else ``otherwise`` (the value column's own kind).
+
+    >>> _measure_kind("schools", "num2"), _measure_kind("read_meet_pct", "num2"), _measure_kind("x", "num2")
+    ('count', 'pct', 'num2')
+    """
+    key = str(measure)
+    if key in _columns() or any(key.endswith(suffix) for suffix in KIND_OF_SUFFIX):
+        return column_spec(key)[1]
+    return otherwise
+
+
 def column_spec(name: Any, values: pd.Series | None = None) -> tuple[str, str]:
     """(label in words, kind) of a column: from ``columns.csv``, else from its name and values.
 
@@ -231,7 +244,7 @@ def show(frame: pd.DataFrame, *, columns: list[str] | None = None, labels: dict[
         words = COUNT_TEXT if col in ledger else {} if isinstance(col, tuple) else value_words().get(str(col), {})
         # A long table (a row per measure: "measure", "value") holds figures of different kinds: each value is
         # shown as its measure's own column would be (a count whole, a share as a percentage).
-        row_kinds = ([_columns().get(str(m), (None, col_kind))[1] for m in data["measure"]]
+        row_kinds = ([_measure_kind(m, col_kind) for m in data["measure"]]
                      if col == "value" and "measure" in names and "value" not in (kinds or {}) else None)
         out = []
         for i, v in enumerate(data[col]):
