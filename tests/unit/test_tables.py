@@ -158,7 +158,8 @@ class TestCodesInWords:
                    "factor": set(families.FACTOR_COLUMNS), "factors_missing": set(families.FACTOR_COLUMNS),
                    "columns_used": set(sum(families.FACTOR_COLUMNS.values(), [])),
                    "measure": set(families.national_means(ks2)["measure"]) | set(families.agreement_summary(fam)["measure"]),
-                   "comparator": set(comparisons.COMPARATORS)}  # a report's "This run" line (pipeline.export)
+                   "comparator": set(comparisons.COMPARATORS),  # a report's "This run" line (pipeline.export)
+                   "role": {"ks4_school_full", "ks4_school_trimmed"}}  # the roles ks4_results.data_availability lists
         assert {c: sorted(codes - set(words.get(c, {}))) for c, codes in emitted.items()} == \
             {c: [] for c in emitted}
 
