@@ -80,3 +80,31 @@ class TestAtomicWrite:
     def test_json_has_stable_form(self, tmp_path):
         target = atomic_write_json(tmp_path / "a.json", {"b": 1, "a": [1.5, "é"]})
         assert target.read_text(encoding="utf-8") == '{\n  "b": 1,\n  "a": [\n    1.5,\n    "é"\n  ]\n}\n'
+
+
+class TestIsin:
+    def test_the_same_answer_as_pandas_isin_on_random_text_and_collections(self):
+        """The pyarrow route for text against pandas' own isin (the independent route), on random series of
+        texts, missing values and non-text values, against lists, sets, Series and Index of the same."""
+        import random
+
+        import numpy as np
+        import pandas as pd
+
+        from analysis.common import isin
+
+        rng = random.Random(3)
+        pool = ["a", "b", "", " a", "10", None, np.nan, pd.NA, 10, 1.5]
+        shapes = [list, lambda a: {v for v in a if isinstance(v, str)}, lambda a: pd.Series(a, dtype=object),
+                  lambda a: pd.Index(a, dtype=object), lambda a: pd.Series([v for v in a if isinstance(v, str)],
+                                                                           dtype="str")]
+        for _ in range(2000):
+            dtype = rng.choice(["str", "string", object])
+            values = [rng.choice(pool) for _ in range(rng.randint(0, 8))]
+            if dtype != object:  # a text column holds text or missing values
+                values = [v if isinstance(v, str) or v is None or v is pd.NA or v != v else str(v) for v in values]
+            series = pd.Series(values, dtype=dtype)
+            allowed = [rng.choice(pool) for _ in range(rng.randint(0, 5))]
+            collection = rng.choice(shapes)(allowed)
+            assert (isin(series, collection) == series.isin(collection).to_numpy(dtype=bool)).all(), \
+                (dtype, values, allowed)

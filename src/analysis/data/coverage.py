@@ -14,6 +14,7 @@ from functools import lru_cache
 import pandas as pd
 
 from .. import paths
+from ..common import isin
 from . import reference, sources
 
 
@@ -130,7 +131,7 @@ def ks2_las(year: int | None = None) -> pd.DataFrame:
 
         ks2 = read_ks2_trimmed(year=year)
         spine = read_school_spine()
-        codes = set(spine.loc[spine["urn"].isin(ks2["urn"]), "la_code"].dropna())
+        codes = set(spine.loc[isin(spine["urn"], ks2["urn"]), "la_code"].dropna())  # 16k URNs: pyarrow's lookup
         names = read_la_code_list()[["la_code", "la_name"]]
         out = names[names["la_code"].isin(codes)].drop_duplicates("la_code")
         return out.sort_values("la_code", kind="stable").reset_index(drop=True)

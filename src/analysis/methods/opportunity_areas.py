@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..common import isin
 from ..data import published, reference
 from . import months as months_lib
 from . import stats
@@ -122,9 +123,9 @@ def school_districts(urns: pd.Series, gias: pd.DataFrame, links: pd.DataFrame,
     g = gias.drop_duplicates("urn").set_index("urn")
     table = pd.DataFrame({"urn": pd.Series(urns, dtype="string").dropna().unique()})
     table = table.merge(successor_urns(links), on="urn", how="left")
-    in_gias = table["urn"].isin(g.index)
+    in_gias = isin(table["urn"], g.index)  # every school in England: pyarrow's lookup, not pandas' (0.2 s a call)
     table["gias_urn"] = table["urn"].where(in_gias, table["current_urn"])
-    table["how"] = np.where(in_gias, "own URN", np.where(table["gias_urn"].isin(g.index), "successor URN", "not in GIAS"))
+    table["how"] = np.where(in_gias, "own URN", np.where(isin(table["gias_urn"], g.index), "successor URN", "not in GIAS"))
     table["district"] = table["gias_urn"].map(g["district"])
     table["ward"] = table["gias_urn"].map(g["ward"])
     area_by_ward = pd.Series([by_ward.get((d, w)) for d, w in zip(table["district"], table["ward"], strict=True)],
