@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from .labels import place_labels
-from .style import BASE, HIGHLIGHT, REFERENCE, describe, freeze_ticks, plain_text, plt, use_style
+from .style import BASE, HIGHLIGHT, REFERENCE, describe, freeze_ticks, plain_text, plt, text_renderer, use_style
 
 MAPS = {
     "read": ("read_progress", "read_meet_pct", "Reading progress", "Reading: % meeting expected standard"),
@@ -105,9 +105,8 @@ def family_map(families: pd.DataFrame, national: pd.DataFrame, kind: str, *, lab
 def _title_lines(fig) -> int:
     """How many lines the figure's (wrapped) title takes at the figure's width: 1 when it fits, or when there is
     no renderer to measure it with."""
-    title = fig._suptitle
-    get_renderer = getattr(fig.canvas, "get_renderer", None)
-    if title is None or get_renderer is None:
+    title, renderer = fig._suptitle, text_renderer(fig)
+    if title is None or renderer is None:
         return 1
-    title.get_window_extent(get_renderer())  # lays the text out, wrapping it where it reaches the edge
+    title.get_window_extent(renderer)  # lays the text out, wrapping it where it reaches the edge
     return title._get_wrapped_text().count("\n") + 1

@@ -79,13 +79,18 @@ def set_title(ax: plt.Axes, title: object, **kwargs) -> None:
     ax.set_title(plain_text(title), wrap=True, **kwargs)
 
 
+def text_renderer(fig: plt.Figure):
+    """What measures ``fig``'s text (its canvas's renderer, or the one matplotlib's own layout uses), or None."""
+    get_renderer = getattr(fig.canvas, "get_renderer", None) or getattr(fig, "_get_renderer", None)
+    return get_renderer() if get_renderer else None
+
+
 def tight_layout(fig: plt.Figure, passes: int = 3) -> None:
     """``fig.tight_layout()``, run again (up to ``passes`` in all) while the layout moves a wrapped title to where
     it breaks into more or fewer lines: a title wraps at the figure's edge, so how far it reaches depends on where
     its axes end up (long tick labels push a left-aligned title right). Measuring text is cheap next to drawing.
     """
-    get_renderer = getattr(fig.canvas, "get_renderer", None) or getattr(fig, "_get_renderer", None)
-    renderer = get_renderer() if get_renderer else None
+    renderer = text_renderer(fig)
     wrapped = fig.findobj(lambda a: isinstance(a, Text) and a.get_wrap() and bool(a.get_text())) if renderer else []
     heights = [t.get_window_extent(renderer).height for t in wrapped]
     for _ in range(passes):
