@@ -4,7 +4,6 @@ report and the dashboard are kept in ``test-artifacts/`` (git-ignored)."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
 import os
 import re
@@ -14,7 +13,7 @@ import pytest
 
 from analysis import paths
 
-from .harness import WIDTH, Served, inspect, pages, report_sets, run_chromium
+from .harness import WIDTH, Browser, Served, inspect, pages, report_sets
 
 ARTIFACTS = paths.PROJECT_ROOT / "test-artifacts"
 MAX_POLICY_BYTES = 400_000
@@ -151,15 +150,11 @@ def test_screenshots_of_every_policy_report_and_the_dashboard(served):
     ARTIFACTS.mkdir(exist_ok=True)
     shots = [("index.png", "index.html")] + [
         (f"{p.split('/')[0]}--{Path(p).stem}.png", p) for p in pages(site, kinds=("policy",)) if "/policy/" in p]
-    def shoot(shot: tuple[str, str]) -> tuple[str, Path]:
-        name, page = shot
-        target = ARTIFACTS / name
-        target.unlink(missing_ok=True)
-        run_chromium([f"--window-size={WIDTH},2400", f"--screenshot={target}", f"{base}/{page}"])
-        return name, target
-
-    # a browser each, a few at once: most of a headless Chromium's second is starting up, not drawing
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as browsers:
-        for name, target in browsers.map(shoot, shots):
+    # one browser for every page: most of a headless Chromium's second is starting up, not drawing
+    with Browser(WIDTH, 2400) as browser:
+        for name, page in shots:
+            target = ARTIFACTS / name
+            target.unlink(missing_ok=True)
+            browser.screenshot(f"{base}/{page}", target)
             assert target.exists() and target.stat().st_size > 20_000, name
     (ARTIFACTS / "screenshots.json").write_text(json.dumps([n for n, _ in shots], indent=1))
