@@ -77,6 +77,18 @@ class TestShow:
         assert tables.TABLE_MIME not in tables.show(pd.DataFrame({"p8": [0.1]}))._repr_mimebundle_()
         assert "No school" in tables.show(pd.DataFrame({"p8": []}), empty="No school.")._repr_html_()
 
+    def test_numeric_columns_headings_and_cells_are_marked_num_and_text_ones_are_not(self):
+        # 12 rows: row numbers of two digits, so "row1" must not match inside "row10"
+        frame = pd.DataFrame({"la_name": [f"LA {i}" for i in range(12)], "p8": np.linspace(-1, 1, 12),
+                              "region": ["North"] * 12, "pupils": np.arange(12.0)})
+        page = tables.show(frame)._html()
+        for col, is_number in enumerate([False, True, False, True]):
+            mark = " num" if is_number else ""
+            assert f'<th class="col_heading level0 col{col}{mark}" >' in page
+            for row in range(12):
+                assert f'<td class="data row{row} col{col}{mark}" >' in page
+        assert page.count(" num\"") == 2 + 2 * 12
+
     def test_a_long_tables_values_each_take_their_measures_kind(self):
         # one row per measure: a count is whole, a share a percentage, a KS2 % to 1 dp, an unknown one as before
         # (read_meet_pct is in no table of columns: its kind comes from the _pct suffix)

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+import functools
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +38,8 @@ from .numbers import DASH, KIND_OF_SUFFIX, format_number, format_value  # noqa: 
 TABLE_MIME = "application/vnd.compendium.table+json"
 MAX_ROWS = 15  # longer tables: the policy report shows SHORT_ROWS and links to the rest
 SHORT_ROWS = 10
+#: a body cell's opening tag as Styler writes it (hidden index, no cell ids): its row and column numbers
+_CELL_TAG = re.compile(r'<td class="data row(\d+) col(\d+)" >')
 COLUMNS_FILE = Path(__file__).with_name("columns.csv")
 #: each finding status (``findings.STATUSES``) in words; a status added there reads as its name until added here
 STATUS_TEXT = {s: s.replace("-", " ") for s in STATUSES} | {"needs-public-file": "needs a public file"}
@@ -155,23 +159,28 @@ class Table:
         cells = self.cells if rows is None else self.cells.head(rows)
         if cells.empty:
             return f'<p class="table-empty">{html.escape(self.empty)}</p>'
-        uid = "t" + hashlib.sha1(self.frame.to_csv(index=False).encode()).hexdigest()[:10]
-        classes = pd.DataFrame([["num" if n else "" for n in self.numeric]] * len(cells), index=cells.index,
-                               columns=cells.columns)
-        styler = Styler(cells, uuid=uid, cell_ids=False).hide(axis="index").set_td_classes(classes)
+        styler = Styler(cells, uuid=self._uid, cell_ids=False).hide(axis="index")
         styler = styler.set_table_attributes('class="compendium-table"')
         if self.caption:
             styler = styler.set_caption(html.escape(self.caption))
         body = styler.to_html().replace('<style type="text/css">\n</style>\n', "")
-        for i, is_number in enumerate(self.numeric):  # numeric columns' headings align with their numbers
-            if is_number:
-                body = body.replace(f'class="col_heading level0 col{i}" ', f'class="col_heading level0 col{i} num" ')
+        # Numeric columns' headings and cells carry the class "num" (right-aligned): added to the rendered tags,
+        # as Styler.set_td_classes would (the same bytes), without its walk over a frame of classes per cell.
+        numbers = {str(i) for i, is_number in enumerate(self.numeric) if is_number}
+        body = _CELL_TAG.sub(lambda m: m.group(0)[:-3] + ' num" >' if m.group(2) in numbers else m.group(0), body)
+        for i in sorted(numbers, key=int):
+            body = body.replace(f'class="col_heading level0 col{i}" ', f'class="col_heading level0 col{i} num" ')
         notes = "".join(f"<li><sup>{k}</sup> {html.escape(text)}</li>" for k, text in self.footnotes)
         more = ""
         if rows is not None and len(self.cells) > rows:
             more = f'<p class="table-more">Showing the first {rows} of {len(self.cells):,} rows.</p>'
         return (f'<div class="table-wrap">{body}</div>{more}'
                 + (f'<ul class="table-notes">{notes}</ul>' if notes else ""))
+
+    @functools.cached_property
+    def _uid(self) -> str:
+        """The table's id in the HTML: from its data, so the same table has the same id in every run."""
+        return "t" + hashlib.sha1(self.frame.to_csv(index=False).encode()).hexdigest()[:10]
 
     def _repr_html_(self) -> str:
         return self._html()
@@ -190,7 +199,8 @@ class Table:
         if self.cells.empty:
             return self.empty
         top = self.cells if len(self.cells) <= MAX_ROWS else self.cells.head(SHORT_ROWS)
-        plain = top.map(lambda c: html.unescape(str(c)).replace("<sup>", " ").replace("</sup>", ""))
+        plain = pd.DataFrame({c: [html.unescape(str(v)).replace("<sup>", " ").replace("</sup>", "") for v in top[c]]
+                              for c in top.columns}, index=top.index)
         more = "" if top is self.cells else f"\n... the first {SHORT_ROWS} of {len(self.cells):,} rows"
         return plain.to_string(index=False) + more
 
