@@ -93,6 +93,9 @@ def test_every_group_of_every_la_and_year_has_intervals_and_plausible_ranks(inpu
 def test_the_sweep_covers_every_la_and_year_with_a_result_or_a_reason(inputs):
     p8, las = inputs["p8"], inputs["las"]
     lait_value = p8.set_index(["year", "la_code", "pupil_group"])["value"]
+    # the same rows as plain lookups (year, LA, pupil group) -> (value, status), for every group's values below
+    lait_row = {(int(y), c, g): (v, st) for y, c, g, v, st in
+                zip(*(p8[col].tolist() for col in ("year", "la_code", "pupil_group", "value", "status")), strict=True)}
     ran = refused = 0
     for year in YEARS:
         year_rows = p8[p8["year"] == year]  # as the notebooks filter, once per year
@@ -107,14 +110,22 @@ def test_the_sweep_covers_every_la_and_year_with_a_result_or_a_reason(inputs):
             rows = progress8.findings(comparison, progress8.disadvantage_gap(comparison), comparison.iloc[0:0],
                                       comparison.iloc[0:0], la=la, year=year)
             for row in rows.itertuples():
-                if row.finding_id.endswith("_la") and row.finding_id.startswith("p8_") and row.value is not None \
-                        and not math.isnan(row.value):
-                    group = row.finding_id[3:-3]
-                    assert row.value == lait_value[(year, la, group)]
+                if row.finding_id.startswith("p8_") and row.finding_id.endswith(("_la", "_national")) \
+                        and row.value is not None and not math.isnan(row.value):
+                    group, area = row.finding_id[3:].rsplit("_", 1)
+                    assert row.value == lait_value[(year, la if area == "la" else reference.ENGLAND_CODE, group)]
             # 02 with its default comparator: the LA against the core cities, itself always in the group
             group = comparisons.comparison_group("core_cities", la, las)
             assert la in set(group["la_code"]) and group.loc[group["la_code"] == la, "is_chosen"].all()
             values = comparisons.group_values(year_rows, group, year)
+            # each member's value and status is LAIT's own row ('missing' where LAIT has none)
+            for member in zip(*(values[c].tolist() for c in ("la_code", "disadvantaged", "disadvantaged_status",
+                                                             "non_disadvantaged", "non_disadvantaged_status",
+                                                             "all", "all_status")), strict=True):
+                for g, got, got_status in zip(("disadvantaged", "non_disadvantaged", "all"), member[1::2],
+                                              member[2::2], strict=True):
+                    held, held_status = lait_row.get((year, member[0], g), (math.nan, "missing"))
+                    assert got_status == held_status and (got == held or (math.isnan(got) and math.isnan(held)))
             ranked = ranking.rank_las(values, "disadvantaged")
             place = ranking.rank_text(ranked, la)
             assert place.endswith(f"of {int(ranked['rank'].notna().sum())}") or place.startswith("not ranked")

@@ -108,3 +108,53 @@ class TestIsin:
             collection = rng.choice(shapes)(allowed)
             assert (isin(series, collection) == series.isin(collection).to_numpy(dtype=bool)).all(), \
                 (dtype, values, allowed)
+
+
+class TestRowsOf:
+    def test_the_same_lists_as_a_pandas_filter_on_random_frames(self):
+        """Against the independent route (a boolean mask, ``.loc``, ``tolist``) on random frames: a nullable year
+        with gaps, text codes with missing ones, floats, nullable integers; with and without each filter."""
+        import random
+
+        import numpy as np
+        import pandas as pd
+
+        from analysis.common import rows_of
+
+        rng = random.Random(5)
+        codes = ["330", "331", "970", None]
+        for _ in range(500):
+            n = rng.randint(0, 12)
+            frame = pd.DataFrame({
+                "year": pd.array([rng.choice([2016, 2017, None]) for _ in range(n)], dtype="Int64"),
+                "la_code": pd.Series([rng.choice(codes) for _ in range(n)], dtype="str"),
+                "value": [rng.choice([0.5, -0.25, np.nan]) for _ in range(n)],
+                "count": pd.array([rng.choice([1, 2, None]) for _ in range(n)], dtype="Int64")})
+            year = rng.choice([None, 2016, 2017, 2018])
+            among = rng.sample(["330", "331", "970", "999"], rng.randint(0, 3)) if rng.random() < 0.7 else None
+            mask = pd.Series(True, index=frame.index)
+            if year is not None:
+                mask &= (frame["year"] == year).fillna(False)
+            if among is not None:
+                mask &= frame["la_code"].isin(among)
+            expected = [frame.loc[mask.to_numpy(dtype=bool), c].tolist() for c in frame.columns]
+            got = rows_of(frame, list(frame.columns), year=year, column=None if among is None else "la_code",
+                          among=among)
+            assert [[repr(v) for v in col] for col in got] == [[repr(v) for v in col] for col in expected]
+
+
+class TestRecords:
+    def test_the_same_rows_as_itertuples(self):
+        import numpy as np
+        import pandas as pd
+
+        from analysis.common import records
+
+        frame = pd.DataFrame({"la_code": ["330", None, "970"], "value": [0.5, np.nan, -1.0],
+                              "count": pd.array([1, None, 3], dtype="Int64"), "class": [True, False, True],
+                              "2nd": ["a", "b", "c"]})
+        expected = list(frame.itertuples(index=False))
+        got = records(frame)
+        assert [r._fields for r in got] == [r._fields for r in expected]
+        assert [[str(v) for v in r] for r in got] == [[str(v) for v in r] for r in expected]
+        assert records(frame.iloc[0:0]) == [] == list(frame.iloc[0:0].itertuples(index=False))

@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 
 from ..common import column_lists as _lists
+from ..common import rows_of
 from ..data import reference
 from ..errors import ParameterError
 from . import progress8, ranking
-from .la_weights import disadvantaged_weights, weighted_average
+from .la_weights import disadvantaged_weights, weighted_average, weighted_average_row
 
 COMPARATORS = ("core_cities", "region", "statistical_neighbours")
 
@@ -113,21 +114,18 @@ def group_values(measure_rows: pd.DataFrame, group: pd.DataFrame, year: int) -> 
     ``measure_rows`` is :func:`analysis.methods.progress8.select_measure` output. The gap is non-disadvantaged minus
     disadvantaged (smaller = disadvantaged pupils closer to their peers).
     """
-    # Only the four columns used are filtered (each string column filtered costs a pyarrow take; the sweep over
-    # every LA and year calls this thousands of times), and the table is built once, not column by column.
-    wanted = (measure_rows["year"] == year) & measure_rows["la_code"].isin(group["la_code"])
-    rows = measure_rows.loc[wanted.to_numpy(dtype=bool, na_value=False), ["la_code", "pupil_group", "value", "status"]]
-    found = {(c, g): (v, st) for c, g, v, st in
-             zip(*_lists(rows, "la_code", "pupil_group", "value", "status"), strict=True)}
-    base = group[["la_code", "la_name", "is_chosen"]].reset_index(drop=True)
-    codes = base["la_code"].tolist()
-    table: dict[str, object] = {}
+    codes = group["la_code"].tolist()
+    rows = rows_of(measure_rows, ["la_code", "pupil_group", "value", "status"], year=year, column="la_code",
+                   among=codes)
+    found = {(c, g): (v, st) for c, g, v, st in zip(*rows, strict=True)}
+    # one frame built from arrays (the group's own for its columns: their types kept), not filtered and joined
+    table: dict[str, object] = {c: group[c].array for c in ("la_code", "la_name", "is_chosen")}
     for g in ("disadvantaged", "non_disadvantaged", "all"):
         cells = [found.get((c, g), (float("nan"), "missing")) for c in codes]
-        table[g] = pd.array([v for v, _ in cells], dtype="float64")
+        table[g] = np.array([v for v, _ in cells], dtype="float64")
         table[f"{g}_status"] = [st for _, st in cells]
     table["gap"] = (table["non_disadvantaged"] - table["disadvantaged"]).round(2)
-    return pd.concat([base, pd.DataFrame(table, index=base.index)], axis=1)
+    return pd.DataFrame(table)
 
 
 def official_area_value(measure_rows: pd.DataFrame, area: str, year: int, pupil_group: str = "disadvantaged"
@@ -139,11 +137,11 @@ def official_area_value(measure_rows: pd.DataFrame, area: str, year: int, pupil_
     >>> official_area_value(rows, "west midlands", 2017), official_area_value(rows, "Core cities", 2017)
     (-0.39, None)
     """
-    mask = ((measure_rows["year"] == year) & (measure_rows["pupil_group"] == pupil_group)
-            & measure_rows["area_type"].isin(["region", "england"]))
-    rows = measure_rows.loc[mask.to_numpy(dtype=bool, na_value=False), ["la_name", "value"]]  # as group_values
+    groups, names, values = rows_of(measure_rows, ["pupil_group", "la_name", "value"], year=year,
+                                    column="area_type", among=["region", "england"])
+    rows = [(n, v) for g, n, v in zip(groups, names, values, strict=True) if g == pupil_group]
     wanted = str(area).casefold()
-    hits = [v for name, v in zip(*_lists(rows, "la_name", "value"), strict=True) if str(name).casefold() == wanted]
+    hits = [v for name, v in rows if str(name).casefold() == wanted]
     return None if not hits or pd.isna(hits[0]) else float(hits[0])
 
 
@@ -165,8 +163,10 @@ def group_average_table(values: pd.DataFrame, weights: pd.DataFrame, group: pd.D
     key, group_label = group_names(group)
     official = official_area_value(measure_rows, group_label, year) if key.startswith("region:") else None
     england = official_area_value(measure_rows, "England", year)
-    table = values.assign(weight=values["la_code"].map(dict(zip(*_lists(weights, "la_code", "weight"), strict=True))))
-    avg = weighted_average(table, value="disadvantaged").iloc[0]
+    weight_of = dict(zip(*_lists(weights, "la_code", "weight"), strict=True))
+    codes, names = _lists(values, "la_code", "la_name")
+    avg = weighted_average_row(values["disadvantaged"].to_numpy(dtype="float64"),
+                               np.array([weight_of.get(c, np.nan) for c in codes], dtype="float64"), names)
     missing = f"; no weight for {avg['missing_weights']}" if avg["missing_weights"] else ""
     rows = [("england", "England", england, "official (DfE, all state-funded pupils)")]
     if official is not None:

@@ -120,23 +120,21 @@ def weighted_average(table: pd.DataFrame, value: str = "value", weight: str = "w
     >>> weighted_average(t).round(3).iloc[0].to_dict()  # (-0.2*300 - 0.6*100) / 400 = -0.3; mean -0.4
     {'weighted': -0.3, 'unweighted': -0.4, 'difference': -0.1, 'las': 2, 'las_weighted': 2, 'missing_weights': ''}
     """
-    v = table[value].to_numpy(dtype="float64")
-    w = table[weight].to_numpy(dtype="float64")
-    has_value = ~np.isnan(v)
-    weighted = has_value & ~np.isnan(w) & (w > 0)
-    w_mean = stats.weighted_mean(v[weighted], w[weighted])
-    u_mean = float(v[has_value].mean()) if has_value.any() else np.nan
-    missing = [str(n) for n, h, k in zip(table["la_name"], has_value, weighted, strict=True) if h and not k]
-    return pd.DataFrame(
-        {
-            "weighted": [w_mean],
-            "unweighted": [u_mean],
-            "difference": [u_mean - w_mean],
-            "las": [int(has_value.sum())],
-            "las_weighted": [int(weighted.sum())],
-            "missing_weights": ["; ".join(missing)],
-        }
-    )
+    return pd.DataFrame({k: [v] for k, v in weighted_average_row(
+        table[value].to_numpy(dtype="float64"), table[weight].to_numpy(dtype="float64"),
+        table["la_name"].tolist()).items()})
+
+
+def weighted_average_row(values: np.ndarray, weights: np.ndarray, names: list) -> dict:
+    """:func:`weighted_average`'s one row as a dict, from the values, weights and LA names as arrays (what a
+    method that needs the figures, not a table, calls: a one-row frame costs more than the arithmetic)."""
+    has_value = ~np.isnan(values)
+    weighted = has_value & ~np.isnan(weights) & (weights > 0)
+    w_mean = stats.weighted_mean(values[weighted], weights[weighted])
+    u_mean = float(values[has_value].mean()) if has_value.any() else np.nan
+    missing = [str(n) for n, h, k in zip(names, has_value, weighted, strict=True) if h and not k]
+    return {"weighted": w_mean, "unweighted": u_mean, "difference": u_mean - w_mean, "las": int(has_value.sum()),
+            "las_weighted": int(weighted.sum()), "missing_weights": "; ".join(missing)}
 
 
 def weights_note(weights: pd.DataFrame, year: int) -> str:

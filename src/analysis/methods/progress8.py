@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..common import column_lists as _lists
+from ..common import records, rows_of
 from ..data import reference
 
 PUPIL_GROUP_LABELS = {
@@ -42,14 +42,11 @@ def la_vs_england(measure_rows: pd.DataFrame, la: str, year: int) -> pd.DataFram
     >>> la_vs_england(rows, "330", 2017)[["la_value", "england_value", "difference"]].round(2).values.tolist()
     [[-0.01, -0.03, 0.02]]
     """
-    # only the five columns used are filtered (each string column filtered is a pyarrow take; the sweep over every
-    # LA and year calls this thousands of times)
-    wanted = (measure_rows["year"] == year) & measure_rows["la_code"].isin([str(la), reference.ENGLAND_CODE])
-    rows = measure_rows.loc[wanted.to_numpy(dtype=bool, na_value=False),
-                            ["la_code", "la_name", "pupil_group", "value", "status"]]
-    found = {(c, g): (v, st) for c, g, v, st in
-             zip(*_lists(rows, "la_code", "pupil_group", "value", "status"), strict=True)}
-    la_names = [n for c, n in zip(*_lists(rows, "la_code", "la_name"), strict=True) if c == str(la)]
+    codes, names, pupil_groups, values, statuses = rows_of(
+        measure_rows, ["la_code", "la_name", "pupil_group", "value", "status"], year=year, column="la_code",
+        among=[str(la), reference.ENGLAND_CODE])
+    found = {(c, g): (v, st) for c, g, v, st in zip(codes, pupil_groups, values, statuses, strict=True)}
+    la_names = [n for c, n in zip(codes, names, strict=True) if c == str(la)]
     groups = [g for g in PUPIL_GROUP_LABELS if (str(la), g) in found or (reference.ENGLAND_CODE, g) in found]
     none = (float("nan"), "missing")
     table = pd.DataFrame(
@@ -179,14 +176,14 @@ def findings(comparison: pd.DataFrame, gaps: pd.DataFrame, previous: pd.DataFram
     section = "Compare the LA with England for each pupil group"
     rows = []
     name = comparison["la_name"].iloc[0] if len(comparison) else str(la)
-    for r in comparison.itertuples(index=False):
+    for r in records(comparison):
         label = PUPIL_GROUP_LABELS[r.pupil_group].lower()
         rows.append({"finding_id": f"p8_{r.pupil_group}_la", "key": la, "value": r.la_value, "year": year,
                      "label": f"{name}: Progress 8, {label}", "section": section})
         rows.append({"finding_id": f"p8_{r.pupil_group}_national", "key": "england", "value": r.england_value,
                      "year": year, "label": f"England: Progress 8, {label}", "section": section})
     before = "The year before"
-    for r in previous.itertuples(index=False):
+    for r in records(previous):
         label = PUPIL_GROUP_LABELS[r.pupil_group].lower()
         if r.pupil_group == "disadvantaged":
             rows.append({"finding_id": "p8_disadvantaged_la", "key": la, "value": r.la_value, "year": year - 1,
@@ -200,7 +197,7 @@ def findings(comparison: pd.DataFrame, gaps: pd.DataFrame, previous: pd.DataFram
                          "label": f"{name}: Progress 8 of all pupils above or below England's",
                          "note": f"LAIT: {name} {r.la_value:.2f}, England {r.england_value:.2f}."
                          if pd.notna(r.la_value) and pd.notna(r.england_value) else "No LAIT values that year."})
-    for r in attainment.itertuples(index=False):
+    for r in records(attainment):
         if r.pupil_group not in ("all", "disadvantaged"):
             continue
         label = PUPIL_GROUP_LABELS[r.pupil_group].lower()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..common import column_lists as _lists
 from ..errors import ParameterError
 from . import stats
 
@@ -70,15 +71,17 @@ def la_intervals(values: pd.DataFrame, weights: pd.DataFrame, sd, *, published: 
     """
     sd = sd_value(sd)
     # Plain lookups, not merges: the sweep calls this for every LA and year (a few LAs each time).
-    by_la = dict(zip(weights["la_code"].astype(str), zip(weights["ks4_pupils"], weights["weight"], strict=True),
-                     strict=True))
+    # (tolist: iterating a pyarrow column converts element by element, and the weights and DfE's intervals cover
+    # every LA however few the group has)
+    by_la = dict(zip(weights["la_code"].astype(str).tolist(), zip(*_lists(weights, "ks4_pupils", "weight"),
+                                                                   strict=True), strict=True))
     codes = values["la_code"].astype(str).to_numpy()
     ks4, disadvantaged = (np.array([float(by_la.get(c, (np.nan, np.nan))[i]) for c in codes]) for i in (0, 1))
     counts = {"disadvantaged": disadvantaged, "non_disadvantaged": ks4 - disadvantaged, "all": ks4}
     dfe = {} if published is None or not len(published) else {
         (c, g): (v, n, lo, hi, src) for c, g, v, n, lo, hi, src in zip(
-            published["la_code"].astype(str), published["pupil_group"], published["dfe_value"],
-            published["dfe_pupils"], published["dfe_low"], published["dfe_high"], published["dfe_source"], strict=True)}
+            published["la_code"].astype(str).tolist(), *_lists(published, "pupil_group", "dfe_value", "dfe_pupils",
+                                                               "dfe_low", "dfe_high", "dfe_source"), strict=True)}
     parts, se_of = [], {}
     for group, pupils in counts.items():
         if group not in values:
