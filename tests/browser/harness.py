@@ -110,6 +110,15 @@ def run_chromium(args: list[str], timeout: float = 240) -> str:
     return result.stdout
 
 
+def _above_4(fd: int) -> int:
+    """``fd`` moved to a number above 4 (so that moving it to 3 or 4 in the child cannot clobber the other)."""
+    import fcntl
+
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return moved
+
+
 class Browser:
     """One headless Chromium driven over its DevTools pipe (``--remote-debugging-pipe``: it reads commands on
     fd 3 and writes answers on fd 4, each a JSON message ended by a NUL byte), so that many pages are shot in one
@@ -128,16 +137,16 @@ class Browser:
         self._profile = tempfile.TemporaryDirectory(prefix="compendium-chromium-")
         to_chromium, self._commands = os.pipe()
         self._answers, from_chromium = os.pipe()
-
-        def as_fds_3_and_4() -> None:  # in the child, before exec: the pipe ends where Chromium looks for them
-            os.dup2(to_chromium, 3)
-            os.dup2(from_chromium, 4)
-
+        to_chromium, from_chromium = (_above_4(fd) for fd in (to_chromium, from_chromium))
+        # The pipe's ends become Chromium's fds 3 and 4 by bash's redirections in the child (no Python code
+        # runs between fork and exec, which a preexec_fn would, unsafe with the HTTP server's thread running; bash,
+        # as dash reads only single-digit fds).
+        moves = f"3<&{to_chromium} {to_chromium}<&- 4>&{from_chromium} {from_chromium}>&-"
         self._process = subprocess.Popen(  # noqa: S603 (Debian's chromium, our flags)
-            [chromium(), *CHROMIUM_FLAGS, "--remote-debugging-pipe", f"--user-data-dir={self._profile.name}",
-             f"--window-size={self.width},{self.height}", "about:blank"],
+            ["/bin/bash", "-c", f'exec "$0" "$@" {moves}', chromium(), *CHROMIUM_FLAGS, "--remote-debugging-pipe",
+             f"--user-data-dir={self._profile.name}", f"--window-size={self.width},{self.height}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=as_fds_3_and_4, pass_fds=(3, 4))  # noqa: PLW1509 (no threads of ours fork here)
+            pass_fds=(to_chromium, from_chromium))
         os.close(to_chromium)
         os.close(from_chromium)
         target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
