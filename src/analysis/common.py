@@ -90,8 +90,8 @@ def records(frame) -> list:
     """
     if not len(frame):
         return []
-    return [_record_type(tuple(map(str, frame.columns)))._make(values)
-            for values in zip(*column_lists(frame, *frame.columns), strict=True)]
+    columns = [frame.iloc[:, i].tolist() for i in range(frame.shape[1])]  # by position: names may repeat
+    return [_record_type(tuple(map(str, frame.columns)))._make(values) for values in zip(*columns, strict=True)]
 
 
 @functools.lru_cache(maxsize=256)
@@ -99,6 +99,23 @@ def _record_type(columns: tuple[str, ...]):
     import collections
 
     return collections.namedtuple("Pandas", columns, rename=True)  # as itertuples names it
+
+
+def same_types(out, like, columns: Iterable[str]):
+    """``out`` with each of ``columns`` in its type in ``like``: a frame built from an object array of text infers
+    the text type, where a caller's table keeps its own.
+
+    >>> import pandas as pd
+    >>> like = pd.DataFrame({"a": pd.Series(["x"], dtype=object)})
+    >>> same_types(pd.DataFrame({"a": like["a"].array}), like, ["a"])["a"].dtype
+    dtype('O')
+    """
+    got = dict(zip(out.columns, out.dtypes.tolist(), strict=True))
+    for column in columns:
+        want = like[column].dtype
+        if got[column] != want:
+            out[column] = out[column].astype(want)
+    return out
 
 
 def rows_of(frame, columns: Iterable[str], *, year: int | None = None, column: str | None = None,
@@ -115,16 +132,24 @@ def rows_of(frame, columns: Iterable[str], *, year: int | None = None, column: s
     ([['1'], [0.1]], [[0.1, 0.3, 0.4]])
     """
     import numpy as np
+    import pandas as pd
 
     keep = np.ones(len(frame), dtype=bool)
     if year is not None:
-        keep &= frame["year"].to_numpy(dtype="float64", na_value=np.nan) == year
+        years = frame["year"]
+        # a numeric year column compared as numbers; any other as pandas compares it (text years match nothing)
+        keep &= (years.to_numpy(dtype="float64", na_value=np.nan) == year if pd.api.types.is_numeric_dtype(years)
+                 else (years == year).to_numpy(dtype=bool, na_value=False))
     if column is not None:
+        if among is None or isinstance(among, str):
+            raise TypeError(f"rows_of: among must be a collection of {column} values, not {among!r}")
         keep &= isin(frame[column], among)
     at = np.flatnonzero(keep)
-    # a numpy column's values through numpy (tolist gives Python scalars), an extension array's through its take
+    # a numeric numpy column's values through numpy (tolist gives Python scalars), an extension array's through its
+    # take; anything else (dates) as pandas gives it
     series = [frame[c] for c in columns]
-    return [(s.to_numpy()[at] if isinstance(s.dtype, np.dtype) else s.array.take(at)).tolist() for s in series]
+    return [(s.to_numpy()[at] if isinstance(s.dtype, np.dtype) and s.dtype.kind in "biuf"
+             else s.array.take(at) if not isinstance(s.dtype, np.dtype) else s.iloc[at]).tolist() for s in series]
 
 
 def isin(series, allowed) -> "np.ndarray":

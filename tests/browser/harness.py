@@ -10,17 +10,18 @@ check that the tests fail on an old site).
 from __future__ import annotations
 
 import base64
-import select
 import functools
 import html
 import http.server
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -134,50 +135,66 @@ class Browser:
         self._buffer = b""
 
     def __enter__(self) -> Browser:
+        executable = chromium()  # (skips the test where there is none, before anything is opened)
         self._profile = tempfile.TemporaryDirectory(prefix="compendium-chromium-")
+        self._process = None
         to_chromium, self._commands = os.pipe()
         self._answers, from_chromium = os.pipe()
-        to_chromium, from_chromium = (_above_4(fd) for fd in (to_chromium, from_chromium))
-        # The pipe's ends become Chromium's fds 3 and 4 by bash's redirections in the child (no Python code
-        # runs between fork and exec, which a preexec_fn would, unsafe with the HTTP server's thread running; bash,
-        # as dash reads only single-digit fds).
-        moves = f"3<&{to_chromium} {to_chromium}<&- 4>&{from_chromium} {from_chromium}>&-"
-        self._process = subprocess.Popen(  # noqa: S603 (Debian's chromium, our flags)
-            ["/bin/bash", "-c", f'exec "$0" "$@" {moves}', chromium(), *CHROMIUM_FLAGS, "--remote-debugging-pipe",
-             f"--user-data-dir={self._profile.name}", f"--window-size={self.width},{self.height}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(to_chromium, from_chromium))
-        os.close(to_chromium)
-        os.close(from_chromium)
-        target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self._session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        self._call("Page.enable", session=True)
-        self._call("Emulation.setDeviceMetricsOverride", {"width": self.width, "height": self.height,
-                                                          "deviceScaleFactor": 1, "mobile": False}, session=True)
+        try:
+            to_chromium, from_chromium = (_above_4(fd) for fd in (to_chromium, from_chromium))
+            # The pipe's ends become Chromium's fds 3 and 4 by bash's redirections in the child (no Python code
+            # runs between fork and exec, which a preexec_fn would, unsafe with the HTTP server's thread running;
+            # bash, as dash reads only single-digit fds).
+            moves = f"3<&{to_chromium} {to_chromium}<&- 4>&{from_chromium} {from_chromium}>&-"
+            self._process = subprocess.Popen(  # noqa: S603 (Debian's chromium, our flags)
+                ["/bin/bash", "-c", f'exec "$0" "$@" {moves}', executable, *CHROMIUM_FLAGS,
+                 "--remote-debugging-pipe", f"--user-data-dir={self._profile.name}",
+                 f"--window-size={self.width},{self.height}", "about:blank"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                pass_fds=(to_chromium, from_chromium))
+        finally:
+            os.close(to_chromium)
+            os.close(from_chromium)
+        try:
+            target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self._session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            self._call("Page.enable", session=True)
+            self._call("Emulation.setDeviceMetricsOverride", {"width": self.width, "height": self.height,
+                                                              "deviceScaleFactor": 1, "mobile": False}, session=True)
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
         try:
-            if self._process.poll() is None:
+            if self._process is not None and self._process.poll() is None:
                 self._call("Browser.close")
                 self._process.wait(timeout=30)
-        except (OSError, RuntimeError, subprocess.TimeoutExpired):
-            self._process.kill()
-            self._process.wait()
+        except Exception:  # noqa: BLE001 (whatever went wrong, the browser is stopped below)
+            pass
         finally:
+            if self._process is not None and self._process.poll() is None:
+                self._process.kill()
+            if self._process is not None:
+                self._process.wait()
             os.close(self._commands)
             os.close(self._answers)
             self._profile.cleanup()
 
     def screenshot(self, url: str, target: Path) -> Path:
-        self._call("Page.navigate", {"url": url}, session=True, until="Page.loadEventFired")
+        loaded = self._call("Page.navigate", {"url": url}, session=True, until="Page.loadEventFired")
+        if loaded.get("errorText"):  # an error page would be shot as if it were the report
+            raise RuntimeError(f"Chromium could not open {url}: {loaded['errorText']}")
         shot = self._call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": False}, session=True)
         target.write_bytes(base64.b64decode(shot["data"]))
         return target
 
     def _call(self, method: str, params: dict | None = None, *, session: bool = False, until: str | None = None
               ) -> dict:
-        """Send one command; return its result once it and (if given) the event ``until`` have both arrived."""
+        """Send one command; return its result once it and (if given) the event ``until`` have both arrived,
+        within ``timeout`` seconds in all."""
+        deadline = time.monotonic() + self.timeout
         self._next_id += 1
         message = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
@@ -185,7 +202,9 @@ class Browser:
         os.write(self._commands, json.dumps(message).encode() + b"\0")
         result, waiting = None, until
         while result is None or waiting:
-            answer = self._read()
+            answer = self._read(deadline, method)
+            if answer.get("method") in ("Inspector.targetCrashed", "Target.targetCrashed"):
+                raise RuntimeError(f"Chromium's page crashed during {method}")
             if answer.get("id") == self._next_id:
                 if "error" in answer:
                     raise RuntimeError(f"Chromium refused {method}: {answer['error']}")
@@ -194,12 +213,15 @@ class Browser:
                 waiting = None
         return result
 
-    def _read(self) -> dict:
+    def _read(self, deadline: float, method: str) -> dict:
         while b"\0" not in self._buffer:
-            ready, _, _ = select.select([self._answers], [], [], self.timeout)
-            chunk = os.read(self._answers, 1 << 20) if ready else b""
+            left = deadline - time.monotonic()
+            ready = select.select([self._answers], [], [], max(left, 0))[0] if left > 0 else []
+            if not ready:
+                raise RuntimeError(f"Chromium did not answer {method} within {self.timeout} s")
+            chunk = os.read(self._answers, 1 << 20)
             if not chunk:
-                raise RuntimeError(f"Chromium stopped answering (exit code {self._process.poll()})")
+                raise RuntimeError(f"Chromium stopped answering {method} (exit code {self._process.poll()})")
             self._buffer += chunk
         message, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(message)

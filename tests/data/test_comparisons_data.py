@@ -113,4 +113,3 @@ def test_statistical_neighbours_of_birmingham(las):
     group = cmp.comparison_group("statistical_neighbours", "330", las, neighbours=load.read_statistical_neighbours())
     assert len(group) == 11 and group["la_code"].iloc[0] == "330"
     assert pd.Series(group["la_code"]).is_unique
-

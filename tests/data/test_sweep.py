@@ -13,6 +13,7 @@ flags are one of the three words.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -110,9 +111,9 @@ def test_the_sweep_covers_every_la_and_year_with_a_result_or_a_reason(inputs):
             rows = progress8.findings(comparison, progress8.disadvantage_gap(comparison), comparison.iloc[0:0],
                                       comparison.iloc[0:0], la=la, year=year)
             for row in rows.itertuples():
-                if row.finding_id.startswith("p8_") and row.finding_id.endswith(("_la", "_national")) \
-                        and row.value is not None and not math.isnan(row.value):
-                    group, area = row.finding_id[3:].rsplit("_", 1)
+                figure = re.fullmatch(r"p8_(disadvantaged|non_disadvantaged|all)_(la|national)", row.finding_id)
+                if figure and row.value is not None and not math.isnan(row.value):
+                    group, area = figure.groups()
                     assert row.value == lait_value[(year, la if area == "la" else reference.ENGLAND_CODE, group)]
             # 02 with its default comparator: the LA against the core cities, itself always in the group
             group = comparisons.comparison_group("core_cities", la, las)

@@ -142,6 +142,18 @@ class TestRowsOf:
                           among=among)
             assert [[repr(v) for v in col] for col in got] == [[repr(v) for v in col] for col in expected]
 
+    def test_text_years_dates_and_a_bare_code(self):
+        import pandas as pd
+
+        from analysis.common import rows_of
+
+        frame = pd.DataFrame({"year": ["2017", "2016/17"], "when": pd.to_datetime(["2020-01-02", "2021-03-04"]),
+                              "la": ["330", "331"]})
+        assert rows_of(frame, ["la"], year=2017) == [[]]  # as pandas compares text with a number: no match
+        assert rows_of(frame, ["when"]) == [frame["when"].tolist()]  # Timestamps, not nanoseconds
+        with pytest.raises(TypeError, match="collection"):
+            rows_of(frame, ["la"], column="la", among="330")  # a string would match its characters
+
 
 class TestRecords:
     def test_the_same_rows_as_itertuples(self):
@@ -158,3 +170,6 @@ class TestRecords:
         assert [r._fields for r in got] == [r._fields for r in expected]
         assert [[str(v) for v in r] for r in got] == [[str(v) for v in r] for r in expected]
         assert records(frame.iloc[0:0]) == [] == list(frame.iloc[0:0].itertuples(index=False))
+        twice = pd.concat([frame, frame[["value"]]], axis=1)  # a repeated column name
+        assert [[str(v) for v in r] for r in records(twice)] == [[str(v) for v in r] for r in
+                                                                 twice.itertuples(index=False)]

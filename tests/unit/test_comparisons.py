@@ -247,6 +247,19 @@ class TestGroupValuesAndAverages:
         assert v["gap"].iloc[0] == pytest.approx(0.33) and np.isnan(v["gap"].iloc[1])
         assert v["disadvantaged_status"].tolist() == ["reported", "SUPP"]
 
+    def test_a_group_keeps_its_own_types_and_gets_a_fresh_index(self):
+        group = self.GROUP.astype({"la_code": object, "la_name": object}).set_axis([5, 9])
+        v = cmp.group_values(self.P8, group, 2017)
+        assert v["la_code"].dtype == object and v["la_name"].dtype == object and v["is_chosen"].dtype == bool
+        assert list(v.index) == [0, 1] and v["la_code"].tolist() == ["330", "341"]
+        assert v.columns.tolist()[:3] == ["la_code", "la_name", "is_chosen"]
+
+    def test_a_missing_pupil_group_is_no_match(self):
+        p8 = self.P8.astype({"pupil_group": "string"})
+        p8.loc[4, "pupil_group"] = pd.NA  # a region row of no known group, then West Midlands' own row
+        p8 = pd.concat([p8, p8.iloc[[4]].assign(pupil_group="disadvantaged", value=-0.5)], ignore_index=True)
+        assert cmp.official_area_value(p8, "West Midlands", 2017) == -0.5
+
     def test_official_rows(self):
         assert cmp.official_area_value(self.P8, "WEST MIDLANDS", 2017) == -0.39
         assert cmp.official_area_value(self.P8, "England", 2017) == -0.40

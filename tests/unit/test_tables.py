@@ -73,6 +73,11 @@ class TestShow:
         short = tables.show(pd.DataFrame({"la_name": ["A", "B"]}))._repr_mimebundle_()["text/plain"]
         assert short.split() == ["Local", "authority", "A", "B"]
 
+    def test_plain_text_keeps_two_columns_of_the_same_words(self):
+        table = tables.Table(frame=pd.DataFrame({"a": [1], "b": [2]}),
+                             cells=pd.DataFrame([["1", "&lt;2"]], columns=["Pupils", "Pupils"]), numeric=[True, True])
+        assert table._text().split() == ["Pupils", "Pupils", "1", "<2"]
+
     def test_short_tables_have_no_csv_and_empty_ones_say_so(self):
         assert tables.TABLE_MIME not in tables.show(pd.DataFrame({"p8": [0.1]}))._repr_mimebundle_()
         assert "No school" in tables.show(pd.DataFrame({"p8": []}), empty="No school.")._repr_html_()

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..common import column_lists as _lists
-from ..common import rows_of
+from ..common import rows_of, same_types
 from ..data import reference
 from ..errors import ParameterError
 from . import progress8, ranking
@@ -118,14 +118,15 @@ def group_values(measure_rows: pd.DataFrame, group: pd.DataFrame, year: int) -> 
     rows = rows_of(measure_rows, ["la_code", "pupil_group", "value", "status"], year=year, column="la_code",
                    among=codes)
     found = {(c, g): (v, st) for c, g, v, st in zip(*rows, strict=True)}
-    # one frame built from arrays (the group's own for its columns: their types kept), not filtered and joined
-    table: dict[str, object] = {c: group[c].array for c in ("la_code", "la_name", "is_chosen")}
+    # one frame built from arrays (the group's own for its columns, their types kept), not filtered and joined
+    base = ["la_code", "la_name", "is_chosen"]
+    table: dict[str, object] = {c: group[c].array for c in base}
     for g in ("disadvantaged", "non_disadvantaged", "all"):
         cells = [found.get((c, g), (float("nan"), "missing")) for c in codes]
         table[g] = np.array([v for v, _ in cells], dtype="float64")
         table[f"{g}_status"] = [st for _, st in cells]
     table["gap"] = (table["non_disadvantaged"] - table["disadvantaged"]).round(2)
-    return pd.DataFrame(table)
+    return same_types(pd.DataFrame(table), group, base)
 
 
 def official_area_value(measure_rows: pd.DataFrame, area: str, year: int, pupil_group: str = "disadvantaged"
@@ -139,7 +140,7 @@ def official_area_value(measure_rows: pd.DataFrame, area: str, year: int, pupil_
     """
     groups, names, values = rows_of(measure_rows, ["pupil_group", "la_name", "value"], year=year,
                                     column="area_type", among=["region", "england"])
-    rows = [(n, v) for g, n, v in zip(groups, names, values, strict=True) if g == pupil_group]
+    rows = [(n, v) for g, n, v in zip(groups, names, values, strict=True) if isinstance(g, str) and g == pupil_group]
     wanted = str(area).casefold()
     hits = [v for name, v in rows if str(name).casefold() == wanted]
     return None if not hits or pd.isna(hits[0]) else float(hits[0])

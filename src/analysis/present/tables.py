@@ -199,8 +199,9 @@ class Table:
         if self.cells.empty:
             return self.empty
         top = self.cells if len(self.cells) <= MAX_ROWS else self.cells.head(SHORT_ROWS)
-        plain = pd.DataFrame({c: [html.unescape(str(v)).replace("<sup>", " ").replace("</sup>", "") for v in top[c]]
-                              for c in top.columns}, index=top.index)
+        plain = pd.DataFrame({i: [html.unescape(str(v)).replace("<sup>", " ").replace("</sup>", "")
+                                  for v in top.iloc[:, i]] for i in range(top.shape[1])}, index=top.index)
+        plain.columns = top.columns  # set by position: two columns may carry the same words
         more = "" if top is self.cells else f"\n... the first {SHORT_ROWS} of {len(self.cells):,} rows"
         return plain.to_string(index=False) + more
 
