@@ -241,6 +241,7 @@ class Served:
 
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
+        self.server.server_close()  # the listening socket too (else a ResourceWarning when it is collected)
 
 
 def report_sets(site: Path) -> list[Path]:
