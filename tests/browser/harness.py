@@ -227,12 +227,16 @@ class Browser:
         return json.loads(message)
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # no line per request on the terminal
+        pass
+
+
 class Served:
     """The site on 127.0.0.1 (a thread), as a context manager yielding its base URL."""
 
     def __init__(self, site: Path):
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-        handler.log_message = lambda *a, **k: None
+        handler = functools.partial(_QuietHandler, directory=str(site))
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
 
     def __enter__(self) -> str:
