@@ -145,11 +145,18 @@ def rows_of(frame, columns: Iterable[str], *, year: int | None = None, column: s
             raise TypeError(f"rows_of: among must be a collection of {column} values, not {among!r}")
         keep &= isin(frame[column], among)
     at = np.flatnonzero(keep)
-    # a numeric numpy column's values through numpy (tolist gives Python scalars), an extension array's through its
-    # take; anything else (dates) as pandas gives it
-    series = [frame[c] for c in columns]
-    return [(s.to_numpy()[at] if isinstance(s.dtype, np.dtype) and s.dtype.kind in "biuf"
-             else s.array.take(at) if not isinstance(s.dtype, np.dtype) else s.iloc[at]).tolist() for s in series]
+    return [_values_at(frame[c], at) for c in columns]
+
+
+def _values_at(series, at) -> list:
+    """``series.iloc[at].tolist()`` without building a Series where a cheaper route gives the same list."""
+    import numpy as np
+
+    if not isinstance(series.dtype, np.dtype):  # an extension array (text, nullable numbers): its own take
+        return series.array.take(at).tolist()
+    if series.dtype.kind in "biuf":  # numbers: numpy's tolist gives Python scalars, as pandas' does
+        return series.to_numpy()[at].tolist()
+    return series.iloc[at].tolist()  # dates and the rest: as pandas gives them
 
 
 def isin(series, allowed) -> "np.ndarray":

@@ -34,6 +34,7 @@ def rank_las(table: pd.DataFrame, value: str = "value", *, higher_is_better: boo
     keys = [((1, 0.0) if v != v else (0, sign * v), str(n).casefold(), str(c), i) for i, (v, n, c) in
             enumerate(zip(rounded, *_lists(table, "la_name", "la_code"), strict=True))]
     order = [k[-1] for k in sorted(keys)]
+    out = table.iloc[order].reset_index(drop=True)
     ordered = rounded[order]
     counts: dict[float, int] = {}
     for v in ordered:
@@ -46,7 +47,6 @@ def rank_las(table: pd.DataFrame, value: str = "value", *, higher_is_better: boo
             continue
         rank = seen.setdefault(v, position)  # competition ranking: a tie takes the first position it reaches
         ranks.append(rank), tied.append(counts[v] > 1), labels.append(f"{rank}{'=' if counts[v] > 1 else ''}")
-    out = table.iloc[order].reset_index(drop=True)
     out["rank"] = pd.array(ranks, dtype="Int64")
     out["tied"] = tied
     out["rank_label"] = labels

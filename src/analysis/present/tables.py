@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import html
-import functools
 import json
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +37,8 @@ from .numbers import DASH, KIND_OF_SUFFIX, format_number, format_value  # noqa: 
 TABLE_MIME = "application/vnd.compendium.table+json"
 MAX_ROWS = 15  # longer tables: the policy report shows SHORT_ROWS and links to the rest
 SHORT_ROWS = 10
-#: a body cell's opening tag as Styler writes it (hidden index, no cell ids): its row and column numbers
-_CELL_TAG = re.compile(r'<td class="data row(\d+) col(\d+)" >')
+#: a heading's or body cell's opening tag as Styler writes it (hidden index, no cell ids), with its column number
+_COLUMN_TAG = re.compile(r'<(?:th class="col_heading level0|td class="data row\d+) col(\d+)" >')
 COLUMNS_FILE = Path(__file__).with_name("columns.csv")
 #: each finding status (``findings.STATUSES``) in words; a status added there reads as its name until added here
 STATUS_TEXT = {s: s.replace("-", " ") for s in STATUSES} | {"needs-public-file": "needs a public file"}
@@ -165,11 +164,9 @@ class Table:
             styler = styler.set_caption(html.escape(self.caption))
         body = styler.to_html().replace('<style type="text/css">\n</style>\n', "")
         # Numeric columns' headings and cells carry the class "num" (right-aligned): added to the rendered tags,
-        # as Styler.set_td_classes would (the same bytes), without its walk over a frame of classes per cell.
+        # as Styler.set_td_classes would the cells' (the same bytes), without its walk over a frame of classes.
         numbers = {str(i) for i, is_number in enumerate(self.numeric) if is_number}
-        body = _CELL_TAG.sub(lambda m: m.group(0)[:-3] + ' num" >' if m.group(2) in numbers else m.group(0), body)
-        for i in sorted(numbers, key=int):
-            body = body.replace(f'class="col_heading level0 col{i}" ', f'class="col_heading level0 col{i} num" ')
+        body = _COLUMN_TAG.sub(lambda m: m.group(0)[:-3] + ' num" >' if m.group(1) in numbers else m.group(0), body)
         notes = "".join(f"<li><sup>{k}</sup> {html.escape(text)}</li>" for k, text in self.footnotes)
         more = ""
         if rows is not None and len(self.cells) > rows:
@@ -177,7 +174,7 @@ class Table:
         return (f'<div class="table-wrap">{body}</div>{more}'
                 + (f'<ul class="table-notes">{notes}</ul>' if notes else ""))
 
-    @functools.cached_property
+    @cached_property
     def _uid(self) -> str:
         """The table's id in the HTML: from its data, so the same table has the same id in every run."""
         return "t" + hashlib.sha1(self.frame.to_csv(index=False).encode()).hexdigest()[:10]
