@@ -69,3 +69,21 @@ class TestRunnerValidation:
     def test_unknown_la(self):
         with pytest.raises(ParameterError, match=r"--la: '9999' is not a local authority code"):
             plan.plan(la="9999")
+
+
+@pytest.mark.parametrize("read", [
+    lambda: load.read_ks2_trimmed(year=2016), lambda: load.read_census(year=2017),
+    lambda: load.read_absence(year=2016), lambda: load.read_ks4_trimmed(year=2017),
+    lambda: load.read_ks4_5acem(year=2014),
+], ids=["ks2_trimmed", "census", "absence", "ks4_trimmed", "ks4_5acem"])
+def test_a_cached_table_is_the_table_the_file_gives(read, raw_data_present, tmp_path, monkeypatch):
+    """Each column-mapped reader's parquet cache, built and then read back, against parsing the file again."""
+    monkeypatch.setenv("COMPENDIUM_PROCESSED_DIR", str(tmp_path))
+    monkeypatch.delenv("COMPENDIUM_NO_CACHE", raising=False)
+    built_then_cached, served = read(), read()
+    monkeypatch.setenv("COMPENDIUM_NO_CACHE", "1")
+    parsed = read()
+    assert len(list((tmp_path / "cache").glob("*.parquet"))) == 1
+    for table in (built_then_cached, served):
+        pd.testing.assert_frame_equal(table, parsed, check_exact=True)
+        assert [repr(d) for d in table.dtypes] == [repr(d) for d in parsed.dtypes]

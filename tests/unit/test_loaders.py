@@ -223,6 +223,76 @@ class TestReadKs4PerformanceCache:
         assert [p.name.split("-")[0] for p in cache.glob("*.parquet")] == ["ks4_performance_v1_2017"]
 
 
+def _school(tidy, column):
+    """The hand-made school's 2017 value of ``column``."""
+    row = tidy[(tidy["urn"] == "100001") & (tidy["year"] == 2017)]
+    assert len(row) == 1
+    return row[column].iloc[0]
+
+
+class TestReadMappedCached:
+    """Every column-mapped reader's cache (``dfe.read_mapped_cached``), on a hand-made full-schema KS4 file."""
+
+    @pytest.fixture
+    def setup(self, tmp_path, monkeypatch):
+        reference = tmp_path / "reference"
+        shutil.copytree(paths.REFERENCE / "column_maps", reference / "column_maps")
+        shutil.copy(paths.REFERENCE / "dfe_status_codes.csv", reference)
+        shutil.copy(paths.REFERENCE / "record_types.csv", reference)
+        monkeypatch.setattr(paths, "REFERENCE", reference)
+        monkeypatch.delenv("COMPENDIUM_NO_CACHE", raising=False)
+        monkeypatch.setenv("COMPENDIUM_PROCESSED_DIR", str(tmp_path / "processed"))
+        finished = []
+
+        def read(path, year=2017, finish=lambda tidy, path: tidy):
+            from analysis.data import dfe
+
+            return dfe.read_mapped_cached("ks4_school_full", "ks4_school", year, path,
+                                          lambda tidy, path: finished.append(path.name) or finish(tidy, path))
+
+        return _hand_made_ks4(tmp_path / "f.csv"), reference, read, finished, tmp_path / "processed" / "cache"
+
+    def test_second_read_served_from_the_cache_equal_to_a_fresh_build(self, setup, monkeypatch):
+        from analysis.data import dfe
+
+        path, _, read, finished, cache = setup
+        first = read(path)
+        second = read(path)
+        assert finished == ["f.csv"] and len(list(cache.glob("*.parquet"))) == 1
+        # the same table, dtypes included, as parsing the file again without the cache
+        built, _ = dfe.read_mapped_table("ks4_school_full", "ks4_school", 2017, path)
+        for cached_table in (first, second):
+            pd.testing.assert_frame_equal(cached_table, built, check_exact=True)
+            assert [repr(d) for d in cached_table.dtypes] == [repr(d) for d in built.dtypes]
+        assert _school(second, "p8_all") == 0.25 and _school(second, "p8_disadvantaged_status") == "SUPP"
+
+    def test_an_edited_file_or_column_map_is_read_again(self, setup):
+        path, reference, read, finished, cache = setup
+        read(path)
+        with open(reference / "column_maps" / "ks4_school.csv", "a") as f:
+            f.write("\n")  # new bytes, same rows (blank lines are skipped)
+        read(path)
+        path.write_text(path.read_text().replace(",0.25,", ",0.5,"))
+        assert _school(read(path), "p8_all") == 0.5
+        assert len(finished) == 3 and len(list(cache.glob("*.parquet"))) == 3
+
+    def test_a_refused_table_is_never_cached(self, setup):
+        path, _, read, finished, cache = setup
+
+        def refuse(tidy, path):
+            raise DataFormatError(f"{path}: refused")
+
+        for _ in range(2):  # refused as it is built, each time: nothing was cached to be served the second time
+            with pytest.raises(DataFormatError, match=r"f\.csv: refused"):
+                read(path, finish=refuse)
+        assert finished == ["f.csv", "f.csv"] and not list(cache.glob("*.parquet"))
+
+    def test_the_year_is_part_of_the_cache_name(self, setup):
+        path, _, read, _, cache = setup
+        read(path)
+        assert [p.name.split("-")[0] for p in cache.glob("*.parquet")] == ["ks4_school_2017"]
+
+
 class TestColumnMapCache:
     def test_an_edited_map_is_read_again_and_a_callers_change_never_reaches_the_cache(self, tmp_path, monkeypatch):
         from analysis.data import dfe

@@ -1,7 +1,8 @@
 """Parquet cache of tidy tables in data/processed, keyed by everything the table is built from.
 
-A slow format (Excel, R data, the 640k-row LAIT file, a national KS4 file) is parsed once; later reads take
-milliseconds. The key hashes the raw file, any other file the build reads (``depends_on``: column maps, status
+Each raw table is parsed and screened once: a slow format (Excel, R data, the 640k-row LAIT file, a national
+KS4 file) would take seconds every time, and even a small CSV a tenth of a second in every notebook and test that
+reads it; later reads take milliseconds. The key hashes the raw file, any other file the build reads (``depends_on``: column maps, status
 codes, a dictionary) and the loader code itself, so an edited input or loader is never served a stale table.
 
 Notebooks run in parallel: a lock per table makes the second notebook that needs a table wait for the first to

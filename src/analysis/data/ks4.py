@@ -12,7 +12,7 @@ from .. import paths
 from . import record_types, schema_errors, schemas, screening, sources
 from .cache import cached
 from ..errors import DataFormatError
-from .dfe import read_mapped_table, read_text_table
+from .dfe import read_mapped_cached, read_mapped_table, read_text_table
 
 #: Bump when the tidy table's meaning changes without a change to the loader code or its inputs.
 CACHE_NAME = "ks4_performance_v1"
@@ -174,8 +174,7 @@ def read_ks4_performance(
 
 def read_ks4_trimmed(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
     """Trimmed national KS4 file (every school's all-pupil P8/A8, no LA column, no disadvantaged split)."""
-    tidy, _ = read_mapped_table("ks4_school_trimmed", "ks4_school_trimmed", year, path)
-    return tidy
+    return read_mapped_cached("ks4_school_trimmed", "ks4_school_trimmed", year, path, lambda tidy, _: tidy)
 
 
 def read_ks4_trimmed_all_years() -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import DataFormatError
 from . import record_types, schema_errors
-from .dfe import read_mapped_table
+from .dfe import read_mapped_cached
 from .schemas import KS4_5ACEM
 
 #: Format name: its column map and its rows of data/reference/record_types.csv, where RECTYPE is text
@@ -36,7 +36,11 @@ def read_ks4_5acem(path: Path | str | None = None, *, year: int) -> pd.DataFrame
     them for this format; a repeated URN whose rows differ is refused): deciding what to drop is the analysis's
     job.
     """
-    tidy, path = read_mapped_table("ks4_5acem_school", FORMAT, year, path)
+    return read_mapped_cached("ks4_5acem_school", FORMAT, year, path, lambda tidy, path: _levelled(tidy, path, year))
+
+
+def _levelled(tidy: pd.DataFrame, path: Path, year: int) -> pd.DataFrame:
+    """The mapped table with its codes restored, ``level`` and ``row_in_file`` added, validated."""
     for col in ("urn", "la_code"):
         tidy[col] = _strip_float_suffix(tidy[col])
     levels = record_types.levels(FORMAT)

@@ -15,7 +15,7 @@ import pandas as pd
 from ..common import nearest_year
 from ..errors import DataFormatError, SourceError
 from . import dependencies, schema_errors, sources
-from .dfe import read_mapped_table, read_text_table, split_value_status
+from .dfe import read_mapped_cached, read_text_table, split_value_status
 from .schemas import ABSENCE, CENSUS, KS2_SCHOOL
 
 def _mark_national(tidy: pd.DataFrame, marker_column: str, path: Path) -> pd.DataFrame:
@@ -39,8 +39,8 @@ def read_ks2_trimmed(path: Path | str | None = None, *, year: int) -> pd.DataFra
     The file's "Writing" score and % columns are the grammar, punctuation and spelling test (``gps_*``: see
     the column map's README); ``writ_progress`` is real writing progress. Writing teacher assessment is not in it.
     """
-    tidy, path = read_mapped_table("ks2_school_trimmed", "ks2_school_trimmed", year, path)
-    return schema_errors.validate(KS2_SCHOOL, tidy, file=path, map_name="ks2_school_trimmed", year=year, what="KS2")
+    return read_mapped_cached("ks2_school_trimmed", "ks2_school_trimmed", year, path, lambda tidy, path: (
+        schema_errors.validate(KS2_SCHOOL, tidy, file=path, map_name="ks2_school_trimmed", year=year, what="KS2")))
 
 
 def read_census(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
@@ -49,9 +49,8 @@ def read_census(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
     NP ('not published', e.g. FSM ever-6 for independent schools) stays a status. The two last rows
     (URN 'NAT', ESTAB PRI/SEC) are England's primary and secondary totals: ``level == 'national'``.
     """
-    tidy, path = read_mapped_table("census", "census", year, path)
-    return schema_errors.validate(CENSUS, _mark_national(tidy, "urn", path), file=path, map_name="census", year=year,
-                                  what="census")
+    return read_mapped_cached("census", "census", year, path, lambda tidy, path: schema_errors.validate(
+        CENSUS, _mark_national(tidy, "urn", path), file=path, map_name="census", year=year, what="census"))
 
 
 def read_absence(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
@@ -59,9 +58,8 @@ def read_absence(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
 
     The last rows (LA 'NAT', ESTAB PRI/SEC/SPE) are England's totals by phase: ``level == 'national'``.
     """
-    tidy, path = read_mapped_table("absence", "absence", year, path)
-    return schema_errors.validate(ABSENCE, _mark_national(tidy, "la_code", path), file=path, map_name="absence",
-                                  year=year, what="absence")
+    return read_mapped_cached("absence", "absence", year, path, lambda tidy, path: schema_errors.validate(
+        ABSENCE, _mark_national(tidy, "la_code", path), file=path, map_name="absence", year=year, what="absence"))
 
 
 # ------------------------------------------------------------------ one table of primary schools
