@@ -145,6 +145,25 @@ class TestBriefing:
         assert "\u22120.18, above the \u22120.40" in points[0]
         assert len(points) == 2 and points[1].startswith("Of the 2 figures recorded here, 2 match")
 
+    @pytest.mark.parametrize(("share", "words"), [
+        (100.0, "first in every draw"), (99.99, "first in more than 99.9% of draws"),
+        (99.94, "first in 99.9% of draws"), (76.89, "first in 76.9% of draws")])
+    def test_a_share_of_draws_is_never_rounded_to_every_draw(self, share, words):
+        def finding(finding_id, value, **extra):
+            return {"id": finding_id, "key": "core_cities:330", "label": "Birmingham: x", "value": value,
+                    "published": None, "status": "not-published", **extra}
+
+        found = [finding("plausible_ranks_disadvantaged_p8", "1 to 2 of 8"),
+                 finding("first_place_holds_disadvantaged_p8", "holds" if share >= 97.5 else "not certain"),
+                 finding("share_first_disadvantaged_p8", share, unit="%"),
+                 finding("la_vs_other_las_disadvantaged_p8", "above")]
+        points = briefing.main_points("02_la_comparisons", found, {"year": "2017"})
+        sentence = next(p for p in points if p.startswith("Allowing for chance"))
+        assert f"({words})" in sentence and "%%" not in sentence
+        table = summary.summary_html(found)  # the findings table: the share with its sign, at 1 dp
+        assert f'<td class="num">{summary.value_text(share, found[2])}</td>' in table
+        assert summary.value_text(share, found[2]).endswith("%")
+
     @pytest.mark.parametrize("notebook", ["02_la_comparisons", "03_school_progress", "unknown"])
     def test_no_findings_no_sentences(self, notebook):
         assert briefing.main_points(notebook, [], {}) == []

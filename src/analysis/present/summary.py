@@ -66,11 +66,29 @@ def value_text(value: Any, finding: dict[str, Any]) -> str:
     ('15,478', '−0.37')
     >>> value_text(28.298455, {"label": "... as % of disadvantaged pupils"}), value_text(None, {})
     ('28.3', '–')
+
+    A value whose unit is ``%`` says so (its label need not), and is never rounded to a certainty it is not:
+
+    >>> [value_text(v, {"unit": "%"}) for v in (76.89, 99.99, 100.0, 0.01)]
+    ['76.9%', 'more than 99.9%', '100.0%', 'less than 0.1%']
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         d = decimals(finding)
+        if str(finding.get("unit") or "") == "%" and d is not None:
+            return _percent_text(float(value), d)
         return format_value(value, min(d, 2) if d is not None and abs(value) >= 1000 else d)
     return format_value(value)
+
+
+def _percent_text(value: float, d: int) -> str:
+    """A percentage at ``d`` decimals with its sign; one that would round to 100 or 0 without being it is
+    "more than" the largest (or "less than" the smallest) printed value short of it."""
+    step = 10.0 ** -d
+    if 100 - step / 2 <= value < 100:
+        return f"more than {format_value(100 - step, d)}%"
+    if 0 < value < step / 2:
+        return f"less than {format_value(step, d)}%"
+    return f"{format_value(value, d)}%"
 
 
 def value_html(value: Any, finding: dict[str, Any], *, collapse: bool = False) -> str:
