@@ -169,3 +169,18 @@ def test_fuzz_the_screening(originals, monkeypatch, capsys):
             print("  " + line)
     assert counts["tried"] >= EXAMPLES // 2
     assert counts["silent changes"] == 0 and counts["false refusals"] == 0 and counts["unnamed errors"] == 0, problems
+
+
+def test_the_comparison_tells_every_kind_of_difference():
+    """``_mutate.equal``, which decides "valid and exact" above, against hand-made frames."""
+    import pandas as pd
+
+    base = pd.DataFrame({"urn": pd.array(["1", None], dtype="string"), "p8": [0.5, float("nan")]})
+    assert mut.equal(base, base.copy())  # NaN where NaN, NA where NA
+    assert not mut.equal(base, base.assign(p8=[0.5, 0.25]))  # a cell
+    assert not mut.equal(base, base.assign(p8=[0.5000001, float("nan")]))  # exact, no tolerance
+    assert not mut.equal(base, base.astype({"urn": "str"}))  # a dtype with the same values
+    assert not mut.equal(base, base.rename(columns={"p8": "a8"}))  # a label
+    assert not mut.equal(base, base[["p8", "urn"]])  # column order
+    assert not mut.equal(base, base.set_axis([1, 0]))  # the index
+    assert not mut.equal(base, base.iloc[:1])  # a row
