@@ -1,11 +1,12 @@
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from analysis import data as load
-from analysis.errors import DataFormatError
+from analysis.errors import DataFormatError, SourceError
 from analysis import paths
 from analysis.data import ks4, lait
 
@@ -243,12 +244,18 @@ class TestReadMappedCached:
         monkeypatch.setattr(paths, "REFERENCE", reference)
         monkeypatch.delenv("COMPENDIUM_NO_CACHE", raising=False)
         monkeypatch.setenv("COMPENDIUM_PROCESSED_DIR", str(tmp_path / "processed"))
+        # f.csv stands for a registered file (only those are cached); its checksum is not what is tested here
+        from analysis.data import screening, sources
+
+        monkeypatch.setenv(screening.SKIP_CHECKSUM_ENV, "1")
+        real_source_at = sources.source_at
+        monkeypatch.setattr(sources, "source_at", lambda p: "f" if Path(p).name == "f.csv" else real_source_at(p))
         finished = []
 
         def read(path, year=2017, finish=lambda tidy, path: tidy):
             from analysis.data import dfe
 
-            return dfe.read_mapped_cached("ks4_school_full", "ks4_school", year, path,
+            return dfe.read_mapped_cached("ks4_school_full", "ks4_school", year, path, "t",
                                           lambda tidy, path: finished.append(path.name) or finish(tidy, path))
 
         return _hand_made_ks4(tmp_path / "f.csv"), reference, read, finished, tmp_path / "processed" / "cache"
@@ -288,10 +295,28 @@ class TestReadMappedCached:
                 read(path, finish=refuse)
         assert finished == ["f.csv", "f.csv"] and not list(cache.glob("*.parquet"))
 
-    def test_the_year_is_part_of_the_cache_name(self, setup):
+    def test_the_name_and_year_make_the_cache_name(self, setup):
         path, _, read, _, cache = setup
         read(path)
-        assert [p.name.split("-")[0] for p in cache.glob("*.parquet")] == ["ks4_school_2017"]
+        assert [p.name.split("-")[0] for p in cache.glob("*.parquet")] == ["t_2017"]
+
+    def test_a_file_not_in_the_registry_is_read_afresh_and_never_cached(self, setup):
+        path, _, read, finished, cache = setup
+        mine = path.with_name("mine.csv")
+        mine.write_bytes(path.read_bytes())
+        read(mine), read(mine)
+        assert finished == ["mine.csv", "mine.csv"] and not cache.exists()
+        with pytest.raises(SourceError, match=r"nope\.csv"):  # the reader's own error, not the cache's
+            read(mine.with_name("nope.csv"))
+
+    def test_an_edited_status_code_table_is_read_again(self, setup):
+        from analysis.data import dfe
+
+        _, reference, _, _, _ = setup
+        assert dfe.status_codes()["SUPP"] == "SUPP"
+        codes = reference / "dfe_status_codes.csv"
+        codes.write_text(codes.read_text().replace("SUPP,SUPP", "SUPP,suppressed", 1))
+        assert dfe.status_codes()["SUPP"] == "suppressed"
 
 
 class TestColumnMapCache:
@@ -327,9 +352,10 @@ class TestReadSheetText:
         "a blank heading": [["A", "B", None], [1, "x", 2]],
         "a blank row": [["A", "B"], [1, "x"], [None, None], [2, "y"]],
     }
+    FAST = {"numbers and NA-like text", "digits as text", "a blank row"}  # the rest go to pandas
 
     @pytest.mark.parametrize("case", list(CASES))
-    def test_the_same_text_as_pandas(self, case, tmp_path):
+    def test_the_same_text_as_pandas(self, case, tmp_path, monkeypatch):
         import openpyxl
 
         from analysis.data import gias
@@ -338,8 +364,12 @@ class TestReadSheetText:
         for row in self.CASES[case]:
             book.active.append(row)
         book.save(tmp_path / "t.xlsx")
-        fast = gias.read_sheet_text(tmp_path / "t.xlsx", ["B", "A"])[["B", "A"]]
         slow = pd.read_excel(tmp_path / "t.xlsx", dtype=str, engine="calamine")[["B", "A"]]
+        called = []
+        real_read_excel = pd.read_excel
+        monkeypatch.setattr(pd, "read_excel", lambda *a, **k: called.append(1) or real_read_excel(*a, **k))
+        fast = gias.read_sheet_text(tmp_path / "t.xlsx", ["B", "A"])[["B", "A"]]
+        assert bool(called) is (case not in self.FAST)  # the fast path itself where it covers the sheet
         pd.testing.assert_frame_equal(fast, slow, check_exact=True)
         assert [repr(d) for d in fast.dtypes] == [repr(d) for d in slow.dtypes]
         if case == "numbers and NA-like text":  # worked out by hand, not only "as pandas does"

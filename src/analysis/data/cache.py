@@ -1,9 +1,10 @@
 """Parquet cache of tidy tables in data/processed, keyed by everything the table is built from.
 
-Each raw table is parsed and screened once: a slow format (Excel, R data, the 640k-row LAIT file, a national
-KS4 file) would take seconds every time, and even a small CSV a tenth of a second in every notebook and test that
-reads it; later reads take milliseconds. The key hashes the raw file, any other file the build reads (``depends_on``: column maps, status
-codes, a dictionary) and the loader code itself, so an edited input or loader is never served a stale table.
+Each registered raw table is parsed and screened once: a slow format (Excel, R data, the 640k-row LAIT file, a
+national KS4 file) would take seconds every time, and even a small CSV a tenth of a second in every notebook and
+test that reads it; later reads take milliseconds. The key hashes the raw file, any other file the build reads
+(``depends_on``: column maps, status codes, a dictionary) and the loader code itself, so an edited input or loader
+is never served a stale table.
 
 Notebooks run in parallel: a lock per table makes the second notebook that needs a table wait for the first to
 build it instead of parsing the same workbook twice.
@@ -29,7 +30,8 @@ NO_CACHE_ENV = "COMPENDIUM_NO_CACHE"
 
 def _digest(path: Path) -> str:
     # One memo per process, shared with the screening: keyed by (path, size, mtime), so an edited file is hashed
-    # again and an unchanged one once.
+    # again and an unchanged one once. Read with Python's open: on a cache hit this is how the dependency recorder
+    # (.dependencies, an audit hook) still sees the reference files (column maps, codes) the table depends on.
     return screening.file_sha256(path)
 
 

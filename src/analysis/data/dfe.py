@@ -23,14 +23,22 @@ REPORTED = "reported"  # status of a cell that holds a number
 MISSING = "missing"  # status of a blank cell: the file says nothing
 
 
-@lru_cache(maxsize=1)
 def status_codes() -> dict[str, str]:
     """DfE marker → status, from ``data/reference/dfe_status_codes.csv``.
 
     >>> status_codes()["SUPP"], status_codes()["-"]
     ('SUPP', 'no_data')
     """
-    table = pd.read_csv(paths.REFERENCE / "dfe_status_codes.csv", dtype=str, keep_default_na=False)
+    path = paths.REFERENCE / "dfe_status_codes.csv"
+    stat = path.stat()
+    return _status_codes(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _status_codes(path: str, mtime_ns: int, size: int) -> dict[str, str]:
+    # Keyed by the file's mtime and size (as the column maps are): the parquet cache keys a table on this file's
+    # current bytes, so the codes a table is built with must be read from those bytes, not an earlier copy.
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
     return dict(zip(table["code"], table["status"], strict=True))
 
 
@@ -245,17 +253,20 @@ def read_mapped_table(
 
 
 def read_mapped_cached(
-    role: str, map_name: str, year: int, path: Path | str | None,
-    finish: Callable[[pd.DataFrame, Path], pd.DataFrame], *, la: str | None = None, name: str | None = None,
-    depends_on: Iterable[Path] = (),
+    role: str, map_name: str, year: int, path: Path | str | None, name: str,
+    finish: Callable[[pd.DataFrame, Path], pd.DataFrame], *, la: str | None = None,
 ) -> pd.DataFrame:
-    """``finish(*read_mapped_table(...))`` (the reader's own labelling and schema validation), cached as parquet.
+    """``finish(*read_mapped_table(...))`` (the reader's own labelling and schema validation), cached as parquet
+    under ``<name>_<year>`` when the file is a registered one.
 
     Each notebook's kernel, and each test, used to parse and screen the same CSVs again (06 read the KS2 file
-    three times; four notebooks each read both trimmed KS4 files): 0.1-0.3 s a read. The cache key
-    (:func:`analysis.data.cache.cached`) covers the raw file, its column map, the status codes, the record types,
-    ``depends_on`` and the loader code; the table is validated as it is built, so the cache only ever holds a
-    table ``finish`` accepted. The raw file's checksum is checked on every call, hit or not.
+    four times; four notebooks each read both trimmed KS4 files): 0.1-0.3 s a read. The cache key
+    (:func:`analysis.data.cache.cached`) covers the raw file, its column map, the status codes, the record types
+    and the loader code, which holds ``finish``: each reader passes its own ``name`` and a ``finish`` defined in
+    this package. The table is validated as it is built, so the cache only ever holds a table ``finish``
+    accepted; the raw file's checksum is checked on every call, hit or not. A file of the user's own (or a test's)
+    is read afresh each time: the cache holds only tables derived from registered files, and a missing file
+    gets the reader's own error.
     """
     from . import record_types, sources
     from .cache import cached
@@ -268,8 +279,9 @@ def read_mapped_cached(
     def build() -> pd.DataFrame:
         return finish(*read_mapped_table(role, map_name, year, path))
 
+    if sources.source_at(path) is None or not path.exists():
+        return build()
     # the year picks the column map's rows: part of what the table is built from
-    return cached(path, name or f"{map_name}_{year}", build,
+    return cached(path, f"{name}_{year}", build,
                   depends_on=[paths.REFERENCE / "column_maps" / f"{map_name}.csv",
-                              paths.REFERENCE / "dfe_status_codes.csv", paths.REFERENCE / record_types.TABLE,
-                              *depends_on])
+                              paths.REFERENCE / "dfe_status_codes.csv", paths.REFERENCE / record_types.TABLE])

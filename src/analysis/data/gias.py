@@ -25,15 +25,15 @@ def _urn(series: pd.Series) -> pd.Series:
 
 def read_sheet_text(path: Path | str, columns: list[str]) -> pd.DataFrame:
     """The first sheet of a workbook as text, exactly as ``pd.read_excel(path, dtype=str, engine="calamine")``
-    reads it (blank and NA-like cells NaN, whole-number cells without ".0"), but only ``columns`` (every
-    column where pandas reads it: then a missing column is reported with the file's own headings).
+    reads it (blank and NA-like cells NaN, whole-number cells without ".0").
 
     calamine (Rust) parses the 3.6 MB spine in about 0.7 s (openpyxl: 8-12 s); pandas then spends as long again
-    converting all 800k cells one by one through its Python parser. Here only the columns asked for are
-    converted, in one pass each. A sheet this fast path does not cover exactly (a blank, repeated or non-text
-    heading, a blank row, a cell that is a date, time or true/false, a column asked for that is not there) is
-    read by pandas itself.
+    converting all 800k cells one by one through its Python parser. Here only ``columns`` are converted, in one
+    pass each, and the table has only those columns. A sheet this fast path does not cover exactly (a blank,
+    repeated or non-text heading, a cell that is a date, time or true/false, a column asked for that is not
+    there) is read by pandas itself, every column: a missing column is then reported with the file's own headings.
     """
+    # pandas' own list of the texts it reads as missing (pandas is pinned in requirements.lock)
     from pandas._libs.parsers import STR_NA_VALUES
     from python_calamine import CalamineWorkbook
 
@@ -57,8 +57,6 @@ def read_sheet_text(path: Path | str, columns: list[str]) -> pd.DataFrame:
         if not simple:
             break
         out[name] = texts
-    if simple and any(all(v == "" for v in row) for row in rows[1:]):
-        simple = False  # pandas skips a blank row
     if not simple:
         return pd.read_excel(path, dtype=str, engine="calamine")
     return pd.DataFrame({name: pd.array(texts, dtype="str") for name, texts in out.items()})

@@ -36,7 +36,8 @@ def read_ks4_5acem(path: Path | str | None = None, *, year: int) -> pd.DataFrame
     them for this format; a repeated URN whose rows differ is refused): deciding what to drop is the analysis's
     job.
     """
-    return read_mapped_cached("ks4_5acem_school", FORMAT, year, path, lambda tidy, path: _levelled(tidy, path, year))
+    return read_mapped_cached("ks4_5acem_school", FORMAT, year, path, "ks4_5acem",
+                              lambda tidy, path: _levelled(tidy, path, year))
 
 
 def _levelled(tidy: pd.DataFrame, path: Path, year: int) -> pd.DataFrame:

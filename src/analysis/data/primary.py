@@ -39,7 +39,7 @@ def read_ks2_trimmed(path: Path | str | None = None, *, year: int) -> pd.DataFra
     The file's "Writing" score and % columns are the grammar, punctuation and spelling test (``gps_*``: see
     the column map's README); ``writ_progress`` is real writing progress. Writing teacher assessment is not in it.
     """
-    return read_mapped_cached("ks2_school_trimmed", "ks2_school_trimmed", year, path, lambda tidy, path: (
+    return read_mapped_cached("ks2_school_trimmed", "ks2_school_trimmed", year, path, "ks2_trimmed", lambda tidy, path: (
         schema_errors.validate(KS2_SCHOOL, tidy, file=path, map_name="ks2_school_trimmed", year=year, what="KS2")))
 
 
@@ -49,7 +49,7 @@ def read_census(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
     NP ('not published', e.g. FSM ever-6 for independent schools) stays a status. The two last rows
     (URN 'NAT', ESTAB PRI/SEC) are England's primary and secondary totals: ``level == 'national'``.
     """
-    return read_mapped_cached("census", "census", year, path, lambda tidy, path: schema_errors.validate(
+    return read_mapped_cached("census", "census", year, path, "census", lambda tidy, path: schema_errors.validate(
         CENSUS, _mark_national(tidy, "urn", path), file=path, map_name="census", year=year, what="census"))
 
 
@@ -58,7 +58,7 @@ def read_absence(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
 
     The last rows (LA 'NAT', ESTAB PRI/SEC/SPE) are England's totals by phase: ``level == 'national'``.
     """
-    return read_mapped_cached("absence", "absence", year, path, lambda tidy, path: schema_errors.validate(
+    return read_mapped_cached("absence", "absence", year, path, "absence", lambda tidy, path: schema_errors.validate(
         ABSENCE, _mark_national(tidy, "la_code", path), file=path, map_name="absence", year=year, what="absence"))
 
 
