@@ -19,6 +19,21 @@ def academic_year(year: int) -> str:
     return f"{year - 1}/{year % 100:02d}"
 
 
+def short_of_bound(value: float, decimals: int, low: float = 0.0, high: float = 100.0) -> str | None:
+    """"more than ..." or "less than ..." for a value that would print as ``high`` or ``low`` at ``decimals``
+    without being it (a share of 99.99% is not 100.0%), else None. One rule for tables, briefings and notes.
+
+    >>> short_of_bound(99.99, 1), short_of_bound(0.01, 1), short_of_bound(99.94, 1), short_of_bound(100.0, 1)
+    ('more than 99.9', 'less than 0.1', None, None)
+    """
+    step = 10.0 ** -decimals
+    if high - step / 2 <= value < high:
+        return f"more than {high - step:.{decimals}f}"
+    if low < value < low + step / 2:
+        return f"less than {low + step:.{decimals}f}"
+    return None
+
+
 def nearest_year(year: int, held: Iterable[int]) -> int:
     """The year in ``held`` closest to ``year``; a tie goes to the earlier year (data already published then).
 

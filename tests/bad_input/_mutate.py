@@ -141,6 +141,8 @@ def equal(left: pd.DataFrame, right: pd.DataFrame) -> bool:
     it lets pass: as strict as ``assert_frame_equal(check_exact=True)`` for these tables and 40 times faster
     (4 ms against 170 ms for the census), which the fuzz's hundreds of comparisons feel."""
     return (list(left.columns) == list(right.columns) and left.index.equals(right.index)
-            and type(left.index) is type(right.index)
+            and type(left.index) is type(right.index) and left.index.dtype == right.index.dtype
+            and list(left.index.names) == list(right.index.names)
+            and list(left.columns.names) == list(right.columns.names)
             and [repr(d) for d in left.dtypes] == [repr(d) for d in right.dtypes] and left.equals(right))
 

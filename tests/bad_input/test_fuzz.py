@@ -182,5 +182,7 @@ def test_the_comparison_tells_every_kind_of_difference():
     assert not mut.equal(base, base.astype({"urn": "str"}))  # a dtype with the same values
     assert not mut.equal(base, base.rename(columns={"p8": "a8"}))  # a label
     assert not mut.equal(base, base[["p8", "urn"]])  # column order
-    assert not mut.equal(base, base.set_axis([1, 0]))  # the index
+    assert not mut.equal(base, base.set_axis([1, 0]))  # the index's type
+    assert not mut.equal(base, base.set_axis(pd.RangeIndex(1, 3)))  # the index's values
+    assert not mut.equal(base, base.rename_axis("row"))  # the index's name
     assert not mut.equal(base, base.iloc[:1])  # a row

@@ -145,10 +145,10 @@ class TestBriefing:
         assert "\u22120.18, above the \u22120.40" in points[0]
         assert len(points) == 2 and points[1].startswith("Of the 2 figures recorded here, 2 match")
 
-    @pytest.mark.parametrize(("share", "words"), [
-        (100.0, "first in every draw"), (99.99, "first in more than 99.9% of draws"),
-        (99.94, "first in 99.9% of draws"), (76.89, "first in 76.9% of draws")])
-    def test_a_share_of_draws_is_never_rounded_to_every_draw(self, share, words):
+    @pytest.mark.parametrize(("share", "words", "cell"), [
+        (100.0, "first in every draw", "100.0%"), (99.99, "first in more than 99.9% of draws", "more than 99.9%"),
+        (99.94, "first in 99.9% of draws", "99.9%"), (76.89, "first in 76.9% of draws", "76.9%")])
+    def test_a_share_of_draws_is_never_rounded_to_every_draw(self, share, words, cell):
         def finding(finding_id, value, **extra):
             return {"id": finding_id, "key": "core_cities:330", "label": "Birmingham: x", "value": value,
                     "published": None, "status": "not-published", **extra}
@@ -160,9 +160,12 @@ class TestBriefing:
         points = briefing.main_points("02_la_comparisons", found, {"year": "2017"})
         sentence = next(p for p in points if p.startswith("Allowing for chance"))
         assert f"({words})" in sentence and "%%" not in sentence
-        table = summary.summary_html(found)  # the findings table: the share with its sign, at 1 dp
-        assert f'<td class="num">{summary.value_text(share, found[2])}</td>' in table
-        assert summary.value_text(share, found[2]).endswith("%")
+        table = summary.summary_html(found)  # the findings table: the share with its per cent sign, at 1 dp
+        assert f'<td class="num">{cell}</td>' in table
+        if share < 100:  # the notes' words (share_text) follow the same rule as the cell
+            from analysis.methods.uncertainty_findings import share_text
+
+            assert share_text(share / 100) == f"{cell} of draws"
 
     @pytest.mark.parametrize("notebook", ["02_la_comparisons", "03_school_progress", "unknown"])
     def test_no_findings_no_sentences(self, notebook):

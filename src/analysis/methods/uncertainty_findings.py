@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-def share_text(p: float) -> str:
-    """A share of draws in words, never rounding a near-certainty up to "100%".
+from ..common import short_of_bound
 
-    >>> share_text(1.0), share_text(0.99996), share_text(0.769)
-    ('every draw', 'more than 99.9% of draws', '76.9% of draws')
+def share_text(p: float) -> str:
+    """A share of draws in words, never rounding a near-certainty up to "100%" (the findings table's rule:
+    :func:`analysis.common.short_of_bound`).
+
+    >>> share_text(1.0), share_text(0.99996), share_text(0.9994), share_text(0.769), share_text(0.0004)
+    ('every draw', 'more than 99.9% of draws', '99.9% of draws', '76.9% of draws', 'less than 0.1% of draws')
     """
     if p >= 1:
         return "every draw"
     if p <= 0:
         return "no draw"
-    if p > 0.999:
-        return "more than 99.9% of draws"
-    if p < 0.001:
-        return "fewer than 0.1% of draws"
-    return f"{p:.1%} of draws"
+    return f"{short_of_bound(100 * p, 1) or f'{100 * p:.1f}'}% of draws"
 
 
 def place_summary(simulation: pd.DataFrame, code: str, *, code_column: str = "la_code") -> dict:

@@ -5,8 +5,10 @@ value at the source's precision, its status, the tolerance and the note, in word
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
+from ..common import short_of_bound
 from .numbers import DASH, decimals_of, format_value
 from .tables import COUNT_TEXT, STATUS_TEXT
 
@@ -69,8 +71,8 @@ def value_text(value: Any, finding: dict[str, Any]) -> str:
 
     A value whose unit is ``%`` says so (its label need not), and is never rounded to a certainty it is not:
 
-    >>> [value_text(v, {"unit": "%"}) for v in (76.89, 99.99, 100.0, 0.01)]
-    ['76.9%', 'more than 99.9%', '100.0%', 'less than 0.1%']
+    >>> [value_text(v, {"unit": "%"}) for v in (76.89, 99.99, 100.0, 0.01, -5.0, float("nan"))]
+    ['76.9%', 'more than 99.9%', '100.0%', 'less than 0.1%', '\u22125.0%', '–']
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         d = decimals(finding)
@@ -81,14 +83,12 @@ def value_text(value: Any, finding: dict[str, Any]) -> str:
 
 
 def _percent_text(value: float, d: int) -> str:
-    """A percentage at ``d`` decimals with its sign; one that would round to 100 or 0 without being it is
-    "more than" the largest (or "less than" the smallest) printed value short of it."""
-    step = 10.0 ** -d
-    if 100 - step / 2 <= value < 100:
-        return f"more than {format_value(100 - step, d)}%"
-    if 0 < value < step / 2:
-        return f"less than {format_value(step, d)}%"
-    return f"{format_value(value, d)}%"
+    """A percentage at ``d`` decimals with its per cent sign; one that would round to 100 or 0 without being it
+    is "more than" the largest (or "less than" the smallest) printed value short of it; no number, a dash."""
+    if not math.isfinite(value):
+        return format_value(value)
+    bound = short_of_bound(value, d)
+    return f"{bound or format_value(value, d)}%"
 
 
 def value_html(value: Any, finding: dict[str, Any], *, collapse: bool = False) -> str:
