@@ -162,22 +162,28 @@ class TestLabelRecords:
             ks4.label_records(tidy, META, year=2017, file="f.csv")
 
 
+def _own_reference_and_cache(tmp_path, monkeypatch):
+    """A copy of the reference tables the readers key their cache on, and a cache folder, both in ``tmp_path``."""
+    reference = tmp_path / "reference"
+    shutil.copytree(paths.REFERENCE / "column_maps", reference / "column_maps")
+    shutil.copy(paths.REFERENCE / "dfe_status_codes.csv", reference)
+    shutil.copy(paths.REFERENCE / "record_types.csv", reference)
+    monkeypatch.setattr(paths, "REFERENCE", reference)
+    monkeypatch.delenv("COMPENDIUM_NO_CACHE", raising=False)
+    monkeypatch.setenv("COMPENDIUM_PROCESSED_DIR", str(tmp_path / "processed"))
+    return reference
+
+
 class TestReadKs4PerformanceCache:
     """The registry path: cached as parquet, keyed by the column map (copied to a tmp reference folder here)."""
 
     @pytest.fixture
     def setup(self, tmp_path, monkeypatch):
-        reference = tmp_path / "reference"
-        shutil.copytree(paths.REFERENCE / "column_maps", reference / "column_maps")
-        shutil.copy(paths.REFERENCE / "dfe_status_codes.csv", reference)
-        shutil.copy(paths.REFERENCE / "record_types.csv", reference)
+        reference = _own_reference_and_cache(tmp_path, monkeypatch)
         meta_file = tmp_path / "meta.csv"
         META.to_csv(meta_file, index=False)
-        monkeypatch.setattr(paths, "REFERENCE", reference)
         monkeypatch.setattr(ks4, "_metadata_path", lambda year: meta_file)
         monkeypatch.setattr(ks4, "_metadata", lambda year: META)
-        monkeypatch.delenv("COMPENDIUM_NO_CACHE", raising=False)
-        monkeypatch.setenv("COMPENDIUM_PROCESSED_DIR", str(tmp_path / "processed"))
         builds = []
         real_build = ks4._build_ks4_performance
         monkeypatch.setattr(ks4, "_build_ks4_performance", lambda *a: builds.append(1) or real_build(*a))
@@ -237,13 +243,7 @@ class TestReadMappedCached:
 
     @pytest.fixture
     def setup(self, tmp_path, monkeypatch):
-        reference = tmp_path / "reference"
-        shutil.copytree(paths.REFERENCE / "column_maps", reference / "column_maps")
-        shutil.copy(paths.REFERENCE / "dfe_status_codes.csv", reference)
-        shutil.copy(paths.REFERENCE / "record_types.csv", reference)
-        monkeypatch.setattr(paths, "REFERENCE", reference)
-        monkeypatch.delenv("COMPENDIUM_NO_CACHE", raising=False)
-        monkeypatch.setenv("COMPENDIUM_PROCESSED_DIR", str(tmp_path / "processed"))
+        reference = _own_reference_and_cache(tmp_path, monkeypatch)
         # f.csv stands for a registered file (only those are cached); its checksum is not what is tested here
         from analysis.data import screening, sources
 
