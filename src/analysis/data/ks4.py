@@ -174,7 +174,8 @@ def read_ks4_performance(
 
 def read_ks4_trimmed(path: Path | str | None = None, *, year: int) -> pd.DataFrame:
     """Trimmed national KS4 file (every school's all-pupil P8/A8, no LA column, no disadvantaged split)."""
-    return read_mapped_cached("ks4_school_trimmed", "ks4_school_trimmed", year, path, "ks4_trimmed", lambda tidy, _: tidy)
+    return read_mapped_cached("ks4_school_trimmed", "ks4_school_trimmed", year, path, "ks4_trimmed",
+                              lambda tidy, _: tidy)
 
 
 def read_ks4_trimmed_all_years() -> pd.DataFrame:

@@ -39,8 +39,9 @@ def read_ks2_trimmed(path: Path | str | None = None, *, year: int) -> pd.DataFra
     The file's "Writing" score and % columns are the grammar, punctuation and spelling test (``gps_*``: see
     the column map's README); ``writ_progress`` is real writing progress. Writing teacher assessment is not in it.
     """
-    return read_mapped_cached("ks2_school_trimmed", "ks2_school_trimmed", year, path, "ks2_trimmed", lambda tidy, path: (
-        schema_errors.validate(KS2_SCHOOL, tidy, file=path, map_name="ks2_school_trimmed", year=year, what="KS2")))
+    return read_mapped_cached("ks2_school_trimmed", "ks2_school_trimmed", year, path, "ks2_trimmed",
+                              lambda tidy, path: schema_errors.validate(
+                                  KS2_SCHOOL, tidy, file=path, map_name="ks2_school_trimmed", year=year, what="KS2"))
 
 
 def read_census(path: Path | str | None = None, *, year: int) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..common import short_of_bound
 
+
 def share_text(p: float) -> str:
     """A share of draws in words, never rounding a near-certainty up to "100%" (the findings table's rule:
     :func:`analysis.common.short_of_bound`).
