@@ -21,8 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..present.style import FIGURE_MIME
-from ..present.tables import TABLE_MIME
+from ..present.mime import FIGURE_MIME, TABLE_MIME
 from .export_text import heading_of, paragraphs, render_markdown
 
 HEADLINE_TAG = "headline-chart"

@@ -24,6 +24,8 @@ from matplotlib.colors import to_rgb, to_rgba
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, IdentityTransform, ScaledTranslation
 
+from .mime import FIGURE_MIME  # noqa: F401  (re-exported: charts and tests read it here)
+
 #: afcharts categorical palette (dark blue, turquoise, dark pink, orange, dark grey, light purple).
 PALETTE = get_af_colours("categorical")
 #: the focus palette: the one thing to look at in dark blue, everything else in grey.
@@ -33,8 +35,6 @@ PLACE, ENGLAND = get_af_colours("duo")
 BASE = PALETTE[0]  # a single series
 REFERENCE = PALETTE[4]  # reference lines (England, averages): dark grey
 TEXT = "#0b0c0c"  # GOV.UK text colour
-#: mimetype of the caption/alt-text record a chart publishes beside its image (read by pipeline.export).
-FIGURE_MIME = "application/vnd.compendium.figure+json"
 
 
 def use_style() -> None:

@@ -32,9 +32,9 @@ from .. import paths
 from ..data import dependencies
 from ..findings import STATUSES
 from ..data.dfe import REPORTED
+from .mime import TABLE_MIME
 from .numbers import DASH, KIND_OF_SUFFIX, format_number, format_value  # noqa: F401  (format_value: re-exported)
 
-TABLE_MIME = "application/vnd.compendium.table+json"
 MAX_ROWS = 15  # longer tables: the policy report shows SHORT_ROWS and links to the rest
 SHORT_ROWS = 10
 #: a heading's or body cell's opening tag as Styler writes it (hidden index, no cell ids), with its column number
