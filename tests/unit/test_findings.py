@@ -3,7 +3,7 @@ import json
 import pandas as pd
 import pytest
 
-from analysis import findings
+from analysis import findings, paths
 from analysis.data import published
 
 
@@ -168,6 +168,33 @@ class TestPublishedFigures:
         inputs = published.published_figures().query("kind == 'input'")
         assert {"n_families", "family_weight", "epi_gcse_gap_months", "dfe_ks4_gap_index"} <= set(inputs["finding_id"])
         assert published.published("n_families", 2016, "330") is None
+
+    def test_every_claim_is_found_by_its_id_and_nothing_else(self):
+        # the transcriptions read by another route (the csv module): each claim row is the one published()
+        # gives for its (finding, year, key), with its own value and type; an input row, a wrong year or a wrong
+        # key gives None; the row returned is a copy
+        import csv
+
+        seen = 0
+        for path in sorted(paths.PUBLISHED.glob("*.csv")):
+            if path.name == "documents.csv":
+                continue
+            with open(path, encoding="utf-8", newline="") as f:
+                for row in csv.DictReader(f):
+                    found = published.published(row["finding_id"], int(row["year"]), row["key"])
+                    if (row.get("kind") or "claim") == "input":
+                        assert found is None, row
+                        continue
+                    seen += 1
+                    assert (found["value"], found["value_type"], found["document_id"]) == (
+                        row["value"], row["value_type"], row["document_id"])
+                    assert published.published(row["finding_id"], int(row["year"]) + 100, row["key"]) is None
+                    assert published.published(row["finding_id"], int(row["year"]), row["key"] + "?") is None
+        assert seen == len(published.claims())
+        first = published.claims().iloc[0]
+        mine = published.published(first["finding_id"], first["year"], first["key"])
+        mine["value"] = "changed"
+        assert published.published(first["finding_id"], first["year"], first["key"])["value"] == first["value"]
 
     def test_inputs_and_document_years(self):
         assert published.input_value("epi_gcse_gap_months") == 19.3

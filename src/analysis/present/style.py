@@ -24,7 +24,7 @@ from matplotlib.colors import to_rgb, to_rgba
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, IdentityTransform, ScaledTranslation
 
-from .mime import FIGURE_MIME  # noqa: F401  (re-exported: charts and tests read it here)
+from .mime import FIGURE_MIME
 
 #: afcharts categorical palette (dark blue, turquoise, dark pink, orange, dark grey, light purple).
 PALETTE = get_af_colours("categorical")
