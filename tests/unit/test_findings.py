@@ -186,15 +186,20 @@ class TestPublishedFigures:
                         assert found is None, row
                         continue
                     seen += 1
+                    assert found is not None, row
                     assert (found["value"], found["value_type"], found["document_id"]) == (
                         row["value"], row["value_type"], row["document_id"])
+                    assert set(found) == set(published.published_figures().columns) and found["source"], found
                     assert published.published(row["finding_id"], int(row["year"]) + 100, row["key"]) is None
                     assert published.published(row["finding_id"], int(row["year"]), row["key"] + "?") is None
         assert seen == len(published.claims())
         first = published.claims().iloc[0]
         mine = published.published(first["finding_id"], first["year"], first["key"])
         mine["value"] = "changed"
-        assert published.published(first["finding_id"], first["year"], first["key"])["value"] == first["value"]
+        try:
+            assert published.published(first["finding_id"], first["year"], first["key"])["value"] == first["value"]
+        finally:  # a broken copy must not leave "changed" in the cache for later tests
+            published._claims_by_id.cache_clear()
 
     def test_inputs_and_document_years(self):
         assert published.input_value("epi_gcse_gap_months") == 19.3

@@ -94,7 +94,7 @@ def published(finding_id: str, year: int, key: str) -> dict[str, Any] | None:
 def _claims_by_id() -> dict[tuple[str, int, str], dict[str, Any]]:
     """Each claim's row by (finding_id, year, key) (:func:`published_figures` refuses a repeat). A notebook looks
     up every finding it records: a dictionary lookup, not a filter of the whole table (about 1 ms with pandas'
-    Arrow strings) per finding."""
+    Arrow strings) per finding. Built from :func:`published_figures`' cached table: clear both caches together."""
     table = published_figures()
     rows: dict[tuple[str, int, str], dict[str, Any]] = {}
     for i in range(len(table)):
