@@ -1,11 +1,12 @@
 import json
+import threading
 
 import pytest
 
 from analysis.data import sources
 from analysis.pipeline import params, plan, runner
 from analysis.pipeline import specs as nbspecs
-from analysis.errors import ParameterError
+from analysis.errors import ParameterError, RunError
 from analysis import findings
 from analysis.pipeline import cache
 
@@ -311,7 +312,6 @@ class TestForkServerProtocol:
 
     def test_a_no_reply_request_is_written_while_a_kernel_request_waits_for_the_server(self):
         import io
-        import threading
 
         from analysis.pipeline import forkserver
 
@@ -345,3 +345,50 @@ class TestStoppedBuildFolders:
         pool_module.remove_stopped_build_folders()
         assert not root.exists() and other.exists()
         running.close()
+
+
+class TestExportThread:
+    """A finished notebook's export runs in the pool's export thread, so the lane starts its next notebook."""
+
+    @staticmethod
+    def _job(name):
+        from types import SimpleNamespace
+
+        return SimpleNamespace(spec=SimpleNamespace(name=name), seconds=0.0)
+
+    def test_the_next_notebook_starts_while_the_last_one_is_exported(self, tmp_path):
+        from analysis.pipeline import pool as pool_module
+
+        second_started = threading.Event()
+        exported = []
+
+        def execute(job, root, cells):
+            if job.spec.name == "b":
+                second_started.set()
+            return job
+
+        def export(job, root):
+            # one lane (jobs=1): were the export on the lane, "b" could not start until this returned
+            if job.spec.name == "a":
+                assert second_started.wait(timeout=10), "the next notebook waited for the export"
+            exported.append(job.spec.name)
+
+        pool = pool_module.NotebookPool(tmp_path, execute, jobs=1, progress=False, show_cells=False, export=export)
+        for name in ("a", "b"):
+            pool.submit(self._job(name))
+        pool.wait()
+        pool.close()
+        assert exported == ["a", "b"]
+
+    def test_a_failed_export_fails_the_run(self, tmp_path):
+        from analysis.pipeline import pool as pool_module
+
+        def export(job, root):
+            raise RunError(f"{job.spec.name}: export failed")
+
+        pool = pool_module.NotebookPool(tmp_path, lambda job, root, cells: job, jobs=1, progress=False,
+                                        show_cells=False, export=export)
+        pool.submit(self._job("a"))
+        with pytest.raises(RunError, match="a: export failed"):
+            pool.wait()
+        pool.abort()

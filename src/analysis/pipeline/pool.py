@@ -1,7 +1,10 @@
 """The notebooks of a run being executed in parallel threads, each driving its own kernel.
 
 The runner submits each notebook as soon as it is planned (longest first), so the first kernels work while the
-rest of the run is still being checked.
+rest of the run is still being checked. A finished notebook's HTML export is handed to one export thread, so the
+next notebook's kernel starts at once and computes while the export runs: the exports are this process's work,
+the kernels are other processes, and on two cores a notebook thread that exported before starting the next kernel
+left a core idle at every change of notebook.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ class NotebookPool:
     first failure stops the run (:meth:`wait`)."""
 
     def __init__(self, out_dir: Path, execute: Callable[[Job, Path, bool], Job], *, jobs: int | None,
-                 progress: bool, show_cells: bool) -> None:
+                 progress: bool, show_cells: bool, export: Callable[[Job, Path], None] | None = None) -> None:
         # Imported before any thread starts: a Ctrl-C that lands while a notebook thread is importing
         # jupyter_client would otherwise make this import, done in the handler, fail on the half-imported module.
         from .kernels import kill_all, set_owner
@@ -45,6 +48,9 @@ class NotebookPool:
         self._kill_all = kill_all
         self._set_owner = set_owner
         self._execute = execute
+        self._export = export
+        self._exporter: concurrent.futures.ThreadPoolExecutor | None = None
+        self._exports: list[concurrent.futures.Future] = []
         self._out_dir = out_dir
         self._root: Path | None = None
         self._workers = max(1, jobs or os.cpu_count() or 1)
@@ -68,6 +74,7 @@ class NotebookPool:
     def submit(self, job: Job) -> None:
         if self._executor is None:
             self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=self._workers)
+            self._exporter = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
         if self._bar is None:
             from tqdm.auto import tqdm
 
@@ -81,7 +88,11 @@ class NotebookPool:
             raise concurrent.futures.CancelledError
         self._set_owner(self._token)
         try:
-            return self._execute(job, root, self._show_cells)
+            done = self._execute(job, root, self._show_cells)
+            if self._export is not None and not self._stopping.is_set():
+                # submitted before this notebook's future completes: once every notebook is done, so is the list
+                self._exports.append(self._exporter.submit(self._export, done, root))
+            return done
         finally:
             if self._stopping.is_set():  # a thread still writing when the run stopped cleans up after itself
                 shutil.rmtree(root, ignore_errors=True)
@@ -94,14 +105,21 @@ class NotebookPool:
             time.sleep(0.1)
 
     def wait(self) -> None:
-        """Until every notebook is done; re-raises the first failure (a RunError naming notebook and cell)."""
+        """Until every notebook is done and exported; re-raises the first failure (a RunError naming notebook and
+        cell, or an export's error) as soon as it happens."""
         for fut in concurrent.futures.as_completed(self._futures):
             done = fut.result()
+            for export in [e for e in self._exports if e.done()]:
+                export.result()
             if self._bar is not None:
                 self._bar.set_postfix_str(f"{done.spec.name} {done.seconds:.0f} s")
                 self._bar.update(1)
         if self._executor is not None:
             self._executor.shutdown(wait=True)
+        for export in concurrent.futures.as_completed(self._exports):
+            export.result()
+        if self._exporter is not None:
+            self._exporter.shutdown(wait=True)
 
     def abort(self) -> None:
         """Stop now: kill the kernels and do not wait for the notebook threads (the client of a killed kernel
@@ -110,8 +128,9 @@ class NotebookPool:
         self._stopping.set()
         if self._root is not None:
             _stopped_roots.add(self._root)
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+        for executor in (self._executor, self._exporter):
+            if executor is not None:
+                executor.shutdown(wait=False, cancel_futures=True)
         self._kill_all(self._token)
         threading.Thread(target=self._kill_until_done, daemon=True).start()
         self.close()

@@ -38,7 +38,7 @@ from .specs import Job, NotebookSpec, _notebook_libraries, load_specs, read_note
 
 
 def _execute(job: Job, build_root: Path, progress: bool) -> Job:
-    """Run one notebook with papermill, then export its HTML at once (while other notebooks still run)."""
+    """Run one notebook with papermill and record what it read; its HTML export follows (:func:`_export_built`)."""
     _notebook_libraries()
     import papermill as pm
     from traitlets.config import Config
@@ -80,8 +80,11 @@ def _execute(job: Job, build_root: Path, progress: bool) -> Job:
     job.dependencies = json.loads(recorded.read_text(encoding="utf-8"))
     recorded.unlink()
     job.cache_key = cache.cache_key(job, job.dependencies)
-    _export(job, build_year_dir)
-    return job
+    return job  # exported by the pool's export thread (:func:`_export_built`) while the next notebook starts
+
+
+def _export_built(job: Job, build_root: Path) -> None:
+    _export(job, build_root / job.report_set)
 
 
 #: What papermill and nbclient write into an executed notebook that differs between two runs of the same
@@ -208,7 +211,8 @@ def _run_locked(planning: Iterator[Job], notes: list[str], read: dict[str, str],
                 specs: list[NotebookSpec], started: float, *, server, jobs, use_cache, progress, single, expected,
                 log) -> dict[str, Any]:
     planned: list[Job] = []
-    pool = NotebookPool(out_dir, _execute, jobs=jobs, progress=progress, show_cells=progress and single)
+    pool = NotebookPool(out_dir, _execute, jobs=jobs, progress=progress, show_cells=progress and single,
+                        export=_export_built)
     try:
         for job in planning:  # each job as it is planned (the rest are still being checked)
             job.raw_sha256 = read
