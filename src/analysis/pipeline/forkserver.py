@@ -21,6 +21,7 @@ whole datasets, made on the other core while the runner plans).
 from __future__ import annotations
 
 import atexit
+import gc
 import json
 import os
 import select
@@ -308,6 +309,9 @@ def serve() -> None:
         if "import" in request:
             later += [m for m in request["import"] if m not in sys.modules and m not in later]
             continue
+        # Everything imported so far moves to the collector's permanent generation before each fork: a child's
+        # collections then never walk (and so never write to, copying page after page) the objects it inherits.
+        gc.freeze()
         if "call" in request:
             if os.fork() == 0:
                 _in_child(_calls, request)
