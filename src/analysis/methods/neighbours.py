@@ -47,7 +47,14 @@ def _ball_pairs(tree: cKDTree, columns: np.ndarray, rows: np.ndarray, x: np.ndar
     return np.repeat(rows, sizes), columns[found]
 
 
-def _candidate_pairs(z: np.ndarray, wv: np.ndarray, k: int, block: int = 256) -> tuple[np.ndarray, np.ndarray]:
+#: bytes of one brute-force block's (schools x all schools x factors) array: glibc's malloc serves blocks up to its
+#: 32 MiB mmap ceiling from memory it keeps and reuses; a larger one is mapped afresh and faulted in page by page
+#: each time (for England as one group, 256 schools a block: 120 MB arrays, and 0.3-4.8 s of page faults per call on
+#: a busy virtual machine against about 1 s of arithmetic)
+BLOCK_BYTES = 8 * 2**20
+
+
+def _candidate_pairs(z: np.ndarray, wv: np.ndarray, k: int, block: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(row, column) pairs that include every row's k nearest rows and every tie with the k-th.
 
     The distance over a set of factors is Euclidean on the z-scores scaled by sqrt(weight / the set's total
@@ -83,6 +90,7 @@ def _candidate_pairs(z: np.ndarray, wv: np.ndarray, k: int, block: int = 256) ->
             rows.append(r)
             cols.append(c)
         brute = partial
+    block = block or max(1, BLOCK_BYTES // (8 * n * max(1, z.shape[1])))
     for start in range(0, len(brute), block):
         part = brute[start:start + block]
         d = _distance(z[part, None, :], z[None, :, :], wv)
