@@ -105,8 +105,8 @@ class NotebookPool:
             time.sleep(0.1)
 
     def wait(self) -> None:
-        """Until every notebook is done and exported; re-raises the first failure (a RunError naming notebook and
-        cell, or an export's error) as soon as it happens."""
+        """Until every notebook is done and exported; re-raises the first failure: a notebook's (a RunError naming
+        notebook and cell) as soon as it happens, an export's when the next notebook finishes, or at the end."""
         for fut in concurrent.futures.as_completed(self._futures):
             done = fut.result()
             for export in [e for e in self._exports if e.done()]:
